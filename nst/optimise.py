@@ -1,0 +1,197 @@
+"""The run loop: optimise the pixels, coarse to fine, and report as it goes.
+
+`stylize` is a generator of `Progress` events ending with one `Result`, so a UI can show the
+picture and the curves live and a CLI can draw a progress bar, from the same code. It stops
+between steps when asked (returning the last image), at a time limit (returning the best),
+or when the loss stops being finite (returning the last finite image).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nst.backbones import Backbone
+from nst.colour import preserve_colours
+from nst.config import ConfigError, StyleConfig
+from nst.images import fitted_size, resize, to_uint8
+from nst.objective import get_objective
+from nst.optimizers import make_optimizer
+from nst.tf_runtime import tf
+
+TERMS = ("total", "content", "style", "tv")
+
+
+@dataclass
+class Progress:
+    """One optimisation step. Loss values are contributions to the total (α·L_c, β·L_s, …)."""
+
+    step: int  # 1-based, over all scales
+    total_steps: int
+    scale_index: int
+    n_scales: int
+    size: tuple[int, int]
+    losses: dict[str, float]
+    style_layers: dict[str, float]
+    elapsed: float
+    image: np.ndarray | None = None  # uint8 (H, W, 3), every `preview_every` steps
+
+
+@dataclass
+class Result:
+    image: np.ndarray  # uint8 (H, W, 3)
+    status: str  # "finished", "stopped", "time_limit", "diverged"
+    message: str
+    steps: int
+    elapsed: float
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "diverged"
+
+
+def scale_sizes(content_shape: tuple[int, ...], config: StyleConfig, min_side: int) -> list[tuple[int, int]]:
+    """(h, w) per scale; scales whose short side would fall below `min_side` are dropped."""
+    h, w = content_shape[:2]
+    sizes = []
+    for s in config.scales:
+        size = fitted_size(h, w, max(1, round(config.max_side * s)))
+        if min(size) >= min_side and size not in sizes:
+            sizes.append(size)
+    if not sizes:
+        final = fitted_size(h, w, config.max_side)
+        raise ConfigError(
+            f"at {config.max_side} px the image would be {final[1]}×{final[0]}; its short side needs "
+            f"at least {min_side} px (use a larger size or a less elongated image)."
+        )
+    return sizes
+
+
+def initial_image(content: np.ndarray, config: StyleConfig) -> np.ndarray:
+    """Start from the content, white noise, or a mix; noise is drawn from `config.seed`."""
+    if config.init == "content":
+        return content.astype(np.float32)
+    rng = np.random.default_rng(config.seed)
+    noise = rng.uniform(0.0, 255.0, size=content.shape).astype(np.float32)
+    if config.init == "noise":
+        return noise
+    r = config.noise_ratio
+    return ((1 - r) * content + r * noise).astype(np.float32)
+
+
+def stylize(
+    content: np.ndarray,
+    styles: Sequence[np.ndarray],
+    config: StyleConfig,
+    backbone: Backbone,
+    stop: threading.Event | None = None,
+) -> Iterator[Progress | Result]:
+    """Run style transfer; yields Progress per step and finally a Result."""
+    config.validate(n_styles=len(styles))
+    if config.backbone != backbone.spec.name:
+        raise ConfigError(f"the config asks for {config.backbone} but {backbone.spec.name} is loaded.")
+    objective = get_objective(backbone, config.content_layer, tuple(config.style_layers))
+    layer_weights = tf.constant([float(w) for w in config.style_layers.values()], tf.float32)
+    blend = config.style_blend or (1.0,) * len(styles)
+    alpha, beta, tvw = (
+        tf.constant(float(v), tf.float32) for v in (config.content_weight, config.style_weight, config.tv_weight)
+    )
+    sizes = scale_sizes(content.shape, config, backbone.spec.min_side)
+    steps = config.scale_steps(len(sizes))
+    total_steps = sum(steps)
+    layer_names = list(config.style_layers)
+
+    start = time.perf_counter()
+    history: list[dict[str, float]] = []
+    step = 0
+    x = None
+    last_good = None
+    best = (np.inf, None)
+
+    def finish_image(pixels: np.ndarray, target: np.ndarray) -> np.ndarray:
+        out = to_uint8(pixels)
+        return preserve_colours(out, target) if config.preserve_colours else out
+
+    def result(status: str, message: str, pixels: np.ndarray, target: np.ndarray) -> Result:
+        return Result(finish_image(pixels, target), status, message, step, time.perf_counter() - start, history)
+
+    for scale_index, (size, n_steps) in enumerate(zip(sizes, steps, strict=True)):
+        target_content = resize(content, size).astype(np.float32)
+        content_target = objective.content_target(target_content)
+        style_targets = objective.style_targets(styles, blend, max(1, round(max(size) * config.style_scale)))
+        if x is None:
+            x = tf.constant(initial_image(target_content, config)[None])
+        else:
+            x = tf.clip_by_value(tf.image.resize(x, size, method="bicubic"), 0.0, 255.0)
+        optimizer = make_optimizer(config)
+        best = (np.inf, None)
+        for i in range(n_steps):
+            if stop is not None and stop.is_set():
+                pixels = last_good if last_good is not None else x[0].numpy()
+                yield result("stopped", f"Stopped after {step} steps.", pixels, target_content)
+                return
+            terms, per_layer, grad = objective.loss_and_grad(
+                x, content_target, style_targets, layer_weights, alpha, beta, tvw
+            )
+            terms = terms.numpy()
+            step += 1
+            if not np.all(np.isfinite(terms)) or not bool(tf.reduce_all(tf.math.is_finite(grad))):
+                message = (
+                    f"The loss became {'NaN' if np.isnan(terms).any() else 'infinite'} at step {step}; "
+                    "the weights or the learning rate are too large. Showing the last finite image."
+                )
+                fallback = last_good if last_good is not None else target_content
+                yield result("diverged", message, fallback, target_content)
+                return
+            pixels = x[0].numpy()
+            last_good = pixels
+            losses = dict(zip(TERMS, map(float, terms), strict=True))
+            if losses["total"] < best[0]:
+                best = (losses["total"], pixels)
+            history.append(losses)
+            last_of_scale = i == n_steps - 1
+            show = step == 1 or step % config.preview_every == 0 or last_of_scale
+            yield Progress(
+                step=step,
+                total_steps=total_steps,
+                scale_index=scale_index,
+                n_scales=len(sizes),
+                size=size,
+                losses=losses,
+                style_layers=dict(zip(layer_names, map(float, per_layer.numpy()), strict=True)),
+                elapsed=time.perf_counter() - start,
+                image=finish_image(pixels, target_content) if show else None,
+            )
+            if config.time_limit is not None and time.perf_counter() - start >= config.time_limit:
+                yield result(
+                    "time_limit",
+                    f"Time limit of {config.time_limit:g} s reached after {step} steps.",
+                    best[1],
+                    target_content,
+                )
+                return
+            x = tf.clip_by_value(optimizer.step(x, losses["total"], grad), 0.0, 255.0)
+    # The last evaluated image is returned, not the one after a final update nobody scored.
+    yield result("finished", f"Finished {step} steps.", last_good, target_content)
+
+
+def run(
+    content: np.ndarray,
+    styles: Sequence[np.ndarray],
+    config: StyleConfig,
+    backbone: Backbone,
+    stop: threading.Event | None = None,
+    on_progress=None,
+) -> Result:
+    """Run to the end and return the Result (for scripts, the CLI and tests)."""
+    for event in stylize(content, styles, config, backbone, stop):
+        if isinstance(event, Result):
+            return event
+        if on_progress is not None:
+            on_progress(event)
+    raise RuntimeError("stylize ended without a result")  # pragma: no cover

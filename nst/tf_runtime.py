@@ -1,0 +1,49 @@
+"""TensorFlow, imported once and quietly.
+
+TensorFlow's C++ runtime prints start-up lines straight to file descriptor 2 (oneDNN notice,
+CUDA probing on machines without a GPU) before its logging is configured, so no environment
+variable hides them. They are captured while TensorFlow and Keras load and the device list is
+first read, and replayed only if that fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _quiet_import():
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr replaced by a non-file (some test runners)
+        fd = None
+    if fd is None:
+        import keras
+        import tensorflow
+
+        tensorflow.config.list_physical_devices()
+        return tensorflow, keras
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), fd)
+        try:
+            import keras
+            import tensorflow
+
+            tensorflow.config.list_physical_devices()
+        except BaseException:
+            os.dup2(saved, fd)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+    return tensorflow, keras
+
+
+tf, keras = _quiet_import()

@@ -1,0 +1,130 @@
+"""Backbone registry, layer catalogue, and where the weights come from."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pytest
+
+from nst.backbones import BACKBONES, load_backbone
+from nst.weights import WeightsError, resolve_weights
+
+VGG19 = BACKBONES["vgg19"]
+
+
+@pytest.fixture
+def no_weights_env(monkeypatch, tmp_path):
+    """No NST_WEIGHTS, an empty Keras cache, downloads off."""
+    monkeypatch.delenv("NST_WEIGHTS", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv("NST_OFFLINE", "1")
+    return tmp_path
+
+
+def test_explicit_path_is_checked_and_used(vgg_weights, no_weights_env):
+    src = resolve_weights("VGG19", VGG19.weights, str(vgg_weights))
+    assert src.path == str(vgg_weights) and src.origin == "the weights option"
+
+
+def test_env_var_file_or_folder(vgg_weights, no_weights_env, monkeypatch):
+    monkeypatch.setenv("NST_WEIGHTS", str(vgg_weights))
+    assert resolve_weights("VGG19", VGG19.weights).origin == "NST_WEIGHTS"
+    monkeypatch.setenv("NST_WEIGHTS", str(vgg_weights.parent))
+    assert resolve_weights("VGG19", VGG19.weights).path == str(vgg_weights.parent / VGG19.weights.filename)
+
+
+def test_keras_cache_is_found_without_download(vgg_weights, no_weights_env):
+    cache = no_weights_env / "keras" / "models"
+    cache.mkdir(parents=True)
+    os.symlink(vgg_weights, cache / VGG19.weights.filename)
+    assert resolve_weights("VGG19", VGG19.weights).origin == "Keras cache"
+
+
+def test_no_weights_gives_one_instruction(no_weights_env):
+    with pytest.raises(WeightsError) as err:
+        resolve_weights("VGG19", VGG19.weights)
+    msg = str(err.value)
+    assert "Put vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5" in msg and "NST_WEIGHTS" in msg
+    assert str(no_weights_env / "keras" / "models") in msg and "\n" not in msg
+
+
+def test_missing_env_path_is_named(no_weights_env, monkeypatch):
+    monkeypatch.setenv("NST_WEIGHTS", "/nowhere/vgg19.h5")
+    with pytest.raises(WeightsError, match=re.escape("NST_WEIGHTS=/nowhere/vgg19.h5 does not exist")):
+        resolve_weights("VGG19", VGG19.weights)
+
+
+def test_truncated_or_wrong_file_is_refused(vgg_weights, no_weights_env):
+    bad = no_weights_env / VGG19.weights.filename
+    with open(vgg_weights, "rb") as src, open(bad, "wb") as dst:
+        dst.write(src.read(1 << 20))
+    with pytest.raises(WeightsError, match="not the official VGG19 weights file"):
+        resolve_weights("VGG19", VGG19.weights, str(bad))
+    with pytest.raises(WeightsError, match="not the official VGG19"):
+        load_backbone("vgg19", weights=str(bad))
+
+
+def test_env_file_of_another_name_and_wrong_content(no_weights_env, monkeypatch):
+    other = no_weights_env / "weights.h5"
+    other.write_bytes(b"\x89HDF\r\n" + b"0" * 100)
+    monkeypatch.setenv("NST_WEIGHTS", str(other))
+    with pytest.raises(WeightsError, match="is not the VGG19 file"):
+        resolve_weights("VGG19", VGG19.weights)
+
+
+def test_default_backbone_never_falls_back_to_random(no_weights_env):
+    with pytest.raises(WeightsError):
+        load_backbone("vgg19")
+
+
+def test_vgg19_catalogue_shapes_and_receptive_fields(backbone):
+    cat = {info.name: info for info in backbone.layer_catalogue(96, 128)}
+    assert list(cat) == list(VGG19.layers) and len(cat) == 16
+    assert cat["block1_conv1"].shape == (96, 128, 64) and cat["block1_conv1"].receptive_field == 3
+    assert cat["block3_conv1"].shape == (24, 32, 256) and cat["block3_conv1"].receptive_field == 24
+    assert cat["block5_conv4"].shape == (6, 8, 512) and cat["block5_conv4"].receptive_field == 252
+    assert backbone.source.origin in ("the weights option", "NST_WEIGHTS")
+
+
+def test_backbone_is_loaded_once(vgg_weights, backbone):
+    assert load_backbone("vgg19", weights=str(vgg_weights)) is backbone
+
+
+def test_extractor_stops_at_deepest_layer(backbone):
+    ex = backbone.extractor(("block1_conv1", "block3_conv1"))
+    names = [layer.name for layer in ex.layers]
+    assert "block3_conv1" in names and "block3_conv2" not in names and "block5_conv1" not in names
+
+
+@pytest.mark.parametrize("name", ["vgg16", "inception_v3"])
+def test_other_backbones_are_wired(name, content_image, style_image):
+    """Only VGG19's weights exist here: the others are checked with random weights (tests only)."""
+    from nst.config import StyleConfig
+    from nst.optimise import run
+
+    spec = BACKBONES[name]
+    bb = load_backbone(name, random_weights_for_tests=True, precision="float32")
+    cat = bb.layer_catalogue(128, 128)
+    assert [c.name for c in cat] == list(spec.layers)
+    assert all(c.shape[2] > 0 and c.receptive_field > 0 for c in cat)
+    assert [c.receptive_field for c in cat] == sorted(c.receptive_field for c in cat)
+    cfg = StyleConfig(
+        backbone=name,
+        content_layer=spec.content_layer,
+        style_layers={n: 1.0 for n in spec.style_layers},
+        max_side=128,
+        steps_per_epoch=3,
+        scales=(1.0,),
+        precision="float32",
+    )
+    result = run(content_image, [style_image], cfg, bb)
+    assert result.status == "finished" and result.image.shape[2] == 3
+    assert np.isfinite([h["total"] for h in result.history]).all()
+
+
+def test_other_backbones_need_their_own_weights(no_weights_env, vgg_weights, monkeypatch):
+    monkeypatch.setenv("NST_WEIGHTS", str(vgg_weights))  # a VGG19 file is not InceptionV3's
+    with pytest.raises(WeightsError, match=re.escape("inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")):
+        load_backbone("inception_v3")

@@ -1,0 +1,175 @@
+"""The run loop on the real VGG19 weights, at small sizes."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from nst.colour import rgb_to_ycbcr
+from nst.config import StyleConfig
+from nst.images import fitted_size
+from nst.objective import get_objective
+from nst.optimise import Progress, Result, run, stylize
+
+
+def small(**changes) -> StyleConfig:
+    base = dict(max_side=96, steps_per_epoch=12, scales=(1.0,), preview_every=4, style_weight=1e-3)
+    return StyleConfig(**{**base, **changes})
+
+
+@pytest.mark.parametrize("optimizer,lr", [("lbfgs", 1.0), ("adam", 4.0), ("sgd", 1e-2)], ids=["lbfgs", "adam", "sgd"])
+def test_losses_fall(backbone, content_image, style_image, optimizer, lr):
+    result = run(content_image, [style_image], small(optimizer=optimizer, learning_rate=lr, max_side=128), backbone)
+    totals = [h["total"] for h in result.history]
+    assert result.status == "finished" and len(totals) == 12
+    assert totals[-1] < 0.6 * totals[0], totals
+    assert result.image.dtype == np.uint8 and result.image.shape == (*fitted_size(*content_image.shape[:2], 128), 3)
+
+
+def test_progress_events_carry_losses_and_previews(backbone, content_image, style_image):
+    events = list(stylize(content_image, [style_image], small(), backbone))
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert isinstance(events[-1], Result) and len(progress) == 12
+    assert [p.step for p in progress] == list(range(1, 13))
+    assert set(progress[0].losses) == {"total", "content", "style", "tv"}
+    assert list(progress[0].style_layers) == list(StyleConfig().style_layers)
+    # contributions add up: α·Lc + β·Ls + tv·Ltv = total, Σ per-layer = style term
+    p = progress[5]
+    assert p.losses["content"] + p.losses["style"] + p.losses["tv"] == pytest.approx(p.losses["total"], rel=1e-4)
+    assert sum(p.style_layers.values()) == pytest.approx(p.losses["style"], rel=1e-4)
+    shown = [p.step for p in progress if p.image is not None]
+    assert shown == [1, 4, 8, 12]
+    assert progress[-1].elapsed >= progress[0].elapsed > 0
+
+
+def test_seed_reproduces_run_exactly(backbone, content_image, style_image):
+    cfg = small(init="noisy_content", seed=7)
+    a = run(content_image, [style_image], cfg, backbone)
+    b = run(content_image, [style_image], cfg, backbone)
+    c = run(content_image, [style_image], cfg.replace(seed=8), backbone)
+    np.testing.assert_array_equal(a.image, b.image)
+    assert [h["total"] for h in a.history] == [h["total"] for h in b.history]
+    assert not np.array_equal(a.image, c.image)
+
+
+def test_stop_returns_last_image(backbone, content_image, style_image):
+    stop = threading.Event()
+    seen = []
+    for event in stylize(content_image, [style_image], small(steps_per_epoch=50), backbone, stop):
+        if isinstance(event, Result):
+            result = event
+            break
+        seen.append(event)
+        if event.step == 3:
+            stop.set()
+    assert result.status == "stopped" and result.steps == 3
+    assert result.image.shape == (*fitted_size(*content_image.shape[:2], 96), 3)
+    assert "Stopped after 3 steps" in result.message
+
+
+def test_time_limit_keeps_best(backbone, content_image, style_image):
+    result = run(content_image, [style_image], small(steps_per_epoch=10_000, time_limit=1.0), backbone)
+    assert result.status == "time_limit" and 0 < result.steps < 10_000
+    assert result.image.shape[2] == 3
+
+
+def test_colour_preservation_keeps_content_chroma(backbone, content_image, style_image):
+    cfg = small(style_weight=1e-2)
+    plain = run(content_image, [style_image], cfg, backbone).image
+    kept = run(content_image, [style_image], cfg.replace(preserve_colours=True), backbone).image
+    from nst.images import resize
+
+    target = rgb_to_ycbcr(resize(content_image, kept.shape[:2]))
+    chroma_err_kept = np.abs(rgb_to_ycbcr(kept)[..., 1:] - target[..., 1:]).mean()
+    chroma_err_plain = np.abs(rgb_to_ycbcr(plain)[..., 1:] - target[..., 1:]).mean()
+    assert chroma_err_kept < 2.0 < chroma_err_plain  # in 0..255 units; 2 allows clipping and rounding
+    # the luminance is the stylised one (up to gamut clipping), not the content's
+    y_kept, y_plain = rgb_to_ycbcr(kept)[..., 0], rgb_to_ycbcr(plain)[..., 0]
+    assert np.abs(y_kept - y_plain).mean() < 1.0 < np.abs(y_kept - target[..., 0]).mean()
+
+
+def test_style_blend_one_zero_equals_single_style(backbone, content_image, style_image, second_style_image):
+    cfg = small()
+    single = run(content_image, [style_image], cfg, backbone).image
+    blended = run(content_image, [style_image, second_style_image], cfg.replace(style_blend=(1.0, 0.0)), backbone).image
+    np.testing.assert_array_equal(single, blended)
+    mixed = run(content_image, [style_image, second_style_image], cfg.replace(style_blend=(0.5, 0.5)), backbone).image
+    assert not np.array_equal(single, mixed)
+
+
+def test_blended_targets_are_weighted_mean(backbone, style_image, second_style_image):
+    obj = get_objective(backbone, "block4_conv2", backbone.spec.style_layers)
+    a = obj.style_targets([style_image], [1.0], 64)
+    b = obj.style_targets([second_style_image], [1.0], 64)
+    mix = obj.style_targets([style_image, second_style_image], [3.0, 1.0], 64)
+    for ga, gb, gm in zip(a, b, mix, strict=True):
+        np.testing.assert_allclose(gm.numpy(), 0.75 * ga.numpy() + 0.25 * gb.numpy(), rtol=1e-5, atol=1e-3)
+
+
+def test_coarse_to_fine_runs_each_scale(backbone, content_image, style_image):
+    events = list(stylize(content_image, [style_image], small(scales=(0.5, 1.0), steps_per_epoch=10), backbone))
+    sizes = [e.size for e in events if isinstance(e, Progress)]
+    final = fitted_size(*content_image.shape[:2], 96)
+    assert sizes[:5] == [fitted_size(*content_image.shape[:2], 48)] * 5 and sizes[5:] == [final] * 5
+    assert events[-1].image.shape[:2] == final
+
+
+def test_objective_traced_once_for_all_sizes(backbone, content_image, style_image):
+    obj = get_objective(backbone, "block4_conv2", backbone.spec.style_layers)
+    run(content_image, [style_image], small(max_side=64, steps_per_epoch=2), backbone)
+    before = obj.loss_and_grad.experimental_get_tracing_count()
+    run(content_image, [style_image], small(max_side=80, steps_per_epoch=2, style_weight=5.0), backbone)
+    assert obj.loss_and_grad.experimental_get_tracing_count() == before == 1
+
+
+def test_style_targets_are_cached(backbone, style_image):
+    obj = get_objective(backbone, "block4_conv2", backbone.spec.style_layers)
+    first = obj.style_grams(style_image, (40, 60))
+    assert obj.style_grams(style_image.copy(), (40, 60)) is first
+    assert obj.style_grams(style_image, (48, 64)) is not first
+
+
+def test_non_finite_loss_stops_with_last_finite_image(backbone, content_image, style_image, monkeypatch):
+    from nst.tf_runtime import tf
+
+    obj = get_objective(backbone, "block4_conv2", backbone.spec.style_layers)
+    real = obj.loss_and_grad
+    calls = {"n": 0}
+
+    def poisoned(*args):
+        calls["n"] += 1
+        terms, per_layer, grad = real(*args)
+        if calls["n"] == 5:
+            terms = terms * float("nan")
+        return terms, per_layer, grad
+
+    monkeypatch.setattr(obj, "loss_and_grad", poisoned)
+    events = list(stylize(content_image, [style_image], small(), backbone))
+    result = events[-1]
+    assert isinstance(result, Result) and result.status == "diverged" and not result.ok
+    assert "NaN at step 5" in result.message
+    assert result.steps == 5 and len([e for e in events if isinstance(e, Progress)]) == 4
+    assert np.isfinite(result.image.astype(float)).all() and tf.is_tensor(
+        real(
+            tf.zeros([1, 32, 32, 3]),
+            obj.content_target(np.zeros((32, 32, 3))),
+            obj.style_targets([style_image], [1.0], 32),
+            tf.ones([5]),
+            *(tf.constant(1.0),) * 3,
+        )[0]
+    )
+
+
+@pytest.mark.parametrize("init", ["content", "noise", "noisy_content"])
+def test_inits(backbone, content_image, style_image, init):
+    from nst.optimise import initial_image
+
+    c = content_image[:32, :32].astype(np.float32)
+    x = initial_image(c, small(init=init, seed=1))
+    if init == "content":
+        np.testing.assert_array_equal(x, c)
+    else:
+        assert x.shape == c.shape and x.min() >= 0 and x.max() <= 255
+        assert not np.array_equal(x, c)
