@@ -209,6 +209,9 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         _check_output(args.save_config, "config")
     content = load_image(args.content)
     styles = [load_image(path) for path in args.styles]
+    from nst.backbones import get_spec
+
+    config.scale_sizes(content.shape, get_spec(config.backbone).min_side)  # too thin → ConfigError now
     if args.save_config:
         Path(args.save_config).write_text(config.to_json())
     # TensorFlow loads only now, so bad input is reported at once.

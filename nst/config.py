@@ -14,6 +14,7 @@ from typing import Any
 
 from nst.backbones import BACKBONES, DEFAULT_BACKBONE, get_spec
 from nst.device import PRECISIONS
+from nst.images import fitted_size
 
 OPTIMIZERS = ("lbfgs", "adam", "sgd")
 # Learning rates that work with the default weights: L-BFGS scales its own steps; Adam's is in
@@ -77,6 +78,23 @@ class StyleConfig:
         n = n or len(self.scales)
         base, rest = divmod(self.total_steps, n)
         return [base] * (n - 1) + [base + rest]
+
+    def scale_sizes(self, content_shape: tuple[int, ...], min_side: int) -> list[tuple[int, int]]:
+        """(h, w) per scale for this content; scales whose short side would fall below `min_side`
+        (the network's minimum) are dropped, and ConfigError says so if none is left."""
+        h, w = content_shape[:2]
+        sizes: list[tuple[int, int]] = []
+        for s in self.scales:
+            size = fitted_size(h, w, max(1, round(self.max_side * s)))
+            if min(size) >= min_side and size not in sizes:
+                sizes.append(size)
+        if not sizes:
+            final = fitted_size(h, w, self.max_side)
+            raise ConfigError(
+                f"at {self.max_side} px the image would be {final[1]}×{final[0]}; its short side needs "
+                f"at least {min_side} px (use a larger size or a less elongated image)."
+            )
+        return sizes
 
     def replace(self, **changes: Any) -> StyleConfig:
         return dataclasses.replace(self, **changes)

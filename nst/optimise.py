@@ -18,7 +18,7 @@ import numpy as np
 from nst.backbones import Backbone
 from nst.colour import preserve_colours
 from nst.config import ConfigError, StyleConfig
-from nst.images import fitted_size, resize, to_uint8
+from nst.images import resize, to_uint8
 from nst.objective import get_objective
 from nst.optimizers import make_optimizer
 from nst.tf_runtime import tf
@@ -55,23 +55,6 @@ class Result:
         return self.status != "diverged"
 
 
-def scale_sizes(content_shape: tuple[int, ...], config: StyleConfig, min_side: int) -> list[tuple[int, int]]:
-    """(h, w) per scale; scales whose short side would fall below `min_side` are dropped."""
-    h, w = content_shape[:2]
-    sizes = []
-    for s in config.scales:
-        size = fitted_size(h, w, max(1, round(config.max_side * s)))
-        if min(size) >= min_side and size not in sizes:
-            sizes.append(size)
-    if not sizes:
-        final = fitted_size(h, w, config.max_side)
-        raise ConfigError(
-            f"at {config.max_side} px the image would be {final[1]}×{final[0]}; its short side needs "
-            f"at least {min_side} px (use a larger size or a less elongated image)."
-        )
-    return sizes
-
-
 def initial_image(content: np.ndarray, config: StyleConfig) -> np.ndarray:
     """Start from the content, white noise, or a mix; noise is drawn from `config.seed`."""
     if config.init == "content":
@@ -101,7 +84,7 @@ def stylize(
     alpha, beta, tvw = (
         tf.constant(float(v), tf.float32) for v in (config.content_weight, config.style_weight, config.tv_weight)
     )
-    sizes = scale_sizes(content.shape, config, backbone.spec.min_side)
+    sizes = config.scale_sizes(content.shape, backbone.spec.min_side)
     steps = config.scale_steps(len(sizes))
     total_steps = sum(steps)
     layer_names = list(config.style_layers)

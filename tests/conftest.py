@@ -15,6 +15,8 @@ import pytest
 
 os.environ["NST_OFFLINE"] = "1"
 
+pytest_plugins = ["tests.browser"]  # the `server` and `browser` fixtures
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NST_SHARED_DATA", ROOT.parent / "shared" / "data"))
 WEIGHTS_NAME = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"

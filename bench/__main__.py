@@ -1,0 +1,420 @@
+"""`make bench` / `python -m bench`: speed, time-to-quality, memory and app latency.
+
+Everything is measured side by side in one run on the shared sample images (Tübingen ×
+The Starry Night), so ratios are meaningful on a noisy machine: medians of several steps,
+each configuration interleaved with the others. Prints a table, writes JSON and images to
+bench/results/. `--quick` runs every section at tiny sizes (what the tests check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+SHARED = Path(os.environ.get("NST_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def log(*args) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def machine() -> dict:
+    from nst.device import detect_device, resolve_precision
+    from nst.tf_runtime import tf
+
+    dev = detect_device()
+    return {
+        "date": dt.date.today().isoformat(),
+        "cpu": dev.name,
+        "cores": dev.cores,
+        "device": dev.kind,
+        "bf16_native": dev.bf16_native,
+        "auto_precision": resolve_precision("auto", dev),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "tensorflow": tf.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def load_pair(content_name: str, style_name: str):
+    from nst.images import load_image
+
+    return load_image(SHARED / "content" / content_name), load_image(SHARED / "styles" / style_name)
+
+
+# ----------------------------------------------------------------------------- 1. per step
+def step_times(content, style, sizes: list[int], steps: int, weights: str) -> list[dict]:
+    """Median seconds per step, engine vs tutorial, fp32 vs bf16, interleaved per size."""
+    from bench.tutorial import StyleContentModel, TutorialRun, load_img
+    from nst.backbones import load_backbone
+    from nst.config import StyleConfig
+    from nst.optimise import Progress, stylize
+
+    rows = []
+    precisions = ["float32", "bfloat16"]
+    engines = {p: load_backbone(precision=p) for p in precisions}
+    tutorials = {p: StyleContentModel(weights, "float32" if p == "float32" else "mixed_bfloat16") for p in precisions}
+    for size in sizes:
+        for precision in precisions:
+            cfg = StyleConfig(
+                max_side=size, steps_per_epoch=steps + 2, scales=(1.0,), precision=precision, preview_every=10_000
+            )
+            stamps = [e.elapsed for e in stylize(content, [style], cfg, engines[precision]) if isinstance(e, Progress)]
+            ours = statistics.median(np.diff(stamps[1:]))  # drop the first (target computation)
+            run = TutorialRun(tutorials[precision], load_img(content, size), load_img(style, size))
+            run.step()  # trace
+            times = []
+            for _ in range(steps):
+                t0 = time.perf_counter()
+                run.step()
+                times.append(time.perf_counter() - t0)
+            theirs = statistics.median(times)
+            rows.append({"size": size, "precision": precision, "engine_s": ours, "tutorial_s": theirs})
+            log(f"  step {size}px {precision}: engine {ours:.3f}s  tutorial {theirs:.3f}s")
+    return rows
+
+
+# ----------------------------------------------------------------------------- 2. time to quality
+def tutorial_trace(
+    content, style, size: int, seconds: float, weights: str, every: float
+) -> list[tuple[float, np.ndarray]]:
+    """Snapshots (elapsed, image) of the tutorial's loop for `seconds` (fp32, its own settings)."""
+    from bench.tutorial import StyleContentModel, TutorialRun, load_img
+
+    run = TutorialRun(StyleContentModel(weights), load_img(content, size), load_img(style, size))
+    run.step()  # trace; not counted, as for our engine (warmed up by the app)
+    run = TutorialRun(run.extractor, load_img(content, size), load_img(style, size))
+    snaps, elapsed, next_snap = [], 0.0, 0.0
+    while elapsed < seconds:
+        t0 = time.perf_counter()
+        run.step()
+        elapsed += time.perf_counter() - t0
+        if elapsed >= next_snap or elapsed >= seconds:
+            snaps.append((elapsed, run.pixels()))
+            next_snap += every
+    return snaps
+
+
+def engine_trace(content, style, cfg, backbone) -> tuple[list[tuple[float, np.ndarray]], float]:
+    """Snapshots (elapsed, image) at every preview of one of our runs, and its total time."""
+    from nst.optimise import Result, stylize
+
+    snaps, total = [], 0.0
+    for event in stylize(content, [style], cfg, backbone):
+        if isinstance(event, Result):
+            total = event.elapsed
+            snaps.append((event.elapsed, event.image))
+        elif event.image is not None:
+            snaps.append((event.elapsed, event.image))
+    return snaps, total
+
+
+def first_reaching(scored: list[tuple[float, float, float]], target: tuple[float, float]) -> float | None:
+    for t, s, c in scored:
+        if s <= target[0] and c <= target[1]:
+            return t
+    return None
+
+
+def time_to_quality(content, style, size: int, tutorial_seconds: float, presets: dict, weights: str, tag: str) -> dict:
+    from bench.judge import Judge
+    from nst.backbones import load_backbone
+    from nst.images import encode_png
+
+    judge = Judge(load_backbone(precision="float32"), content, style, size)
+    log(f"  tutorial loop at {size}px for {tutorial_seconds:.0f}s …")
+    tut = tutorial_trace(content, style, size, tutorial_seconds, weights, every=max(1.0, tutorial_seconds / 30))
+    tut_scored = [(t, *judge(img)) for t, img in tut]
+    target = tut_scored[-1][1:]
+    out = {
+        "size": size,
+        "tutorial_seconds": tutorial_seconds,
+        "tutorial_steps_per_s": None,
+        "target": {"style_error": target[0], "content_error": target[1]},
+        "runs": {},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{tag}_tutorial.png").write_bytes(encode_png(tut[-1][1]))
+    images = {"tutorial": tut[-1][1]}
+    for name, cfg in presets.items():
+        backbone = load_backbone(precision=cfg.precision)
+        snaps, total = engine_trace(content, style, cfg, backbone)
+        scored = [(t, *judge(img)) for t, img in snaps]
+        reached = first_reaching(scored, target)
+        final = scored[-1]
+        out["runs"][name] = {
+            "max_side": cfg.max_side,
+            "precision": backbone.precision,
+            "total_s": total,
+            "time_to_tutorial_quality_s": reached,
+            "final_style_error": final[1],
+            "final_content_error": final[2],
+            "speedup_vs_tutorial": (tutorial_seconds / reached) if reached else None,
+        }
+        images[name] = snaps[-1][1]
+        (RESULTS / f"{tag}_{name}.png").write_bytes(encode_png(snaps[-1][1]))
+        log(
+            f"  {name}: total {total:.1f}s, reached tutorial quality at "
+            f"{'never' if reached is None else f'{reached:.1f}s'}; final S {final[1]:.3f} C {final[2]:.3f} "
+            f"(tutorial S {target[0]:.3f} C {target[1]:.3f})"
+        )
+    out["tutorial_curve"] = [{"t": t, "style_error": s, "content_error": c} for t, s, c in tut_scored]
+    _contact_sheet(images, RESULTS / f"{tag}_sheet.jpg")
+    return out
+
+
+def _contact_sheet(images: dict[str, np.ndarray], path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    from nst.images import fitted_size, resize
+
+    tiles = [(name, resize(img, fitted_size(img.shape[0], img.shape[1], 384))) for name, img in images.items()]
+    h = max(t.shape[0] for _, t in tiles)
+    w = sum(t.shape[1] for _, t in tiles) + 8 * (len(tiles) - 1)
+    sheet = Image.new("RGB", (w, h + 24), "white")
+    x = 0
+    draw = ImageDraw.Draw(sheet)
+    for name, tile in tiles:
+        sheet.paste(Image.fromarray(tile), (x, 24))
+        draw.text((x + 4, 4), name, fill="black")
+        x += tile.shape[1] + 8
+    sheet.save(path, quality=88)
+
+
+# ----------------------------------------------------------------------------- 3. memory
+def memory(sizes: list[int]) -> list[dict]:
+    rows = []
+    for size in sizes:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.probe", "memory", str(size)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+        if proc.returncode != 0:
+            rows.append({"size": size, "ok": False, "error": proc.stderr.strip().splitlines()[-1:]})
+        else:
+            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        log(f"  memory {size}px: {rows[-1]}")
+    return rows
+
+
+def memory_growth(runs: int, sizes: list[int]) -> dict:
+    """RSS after each of `runs` consecutive runs of different sizes in this process."""
+    from nst.backbones import load_backbone
+    from nst.config import StyleConfig
+    from nst.optimise import run
+
+    def rss_mb() -> float:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    backbone = load_backbone()
+    content, style = load_pair("golden_gate.jpg", "great_wave.jpg")
+    series = []
+    for i in range(runs):
+        size = sizes[i % len(sizes)]
+        run(content, [style], StyleConfig(max_side=size, steps_per_epoch=4, scales=(0.5, 1.0)), backbone)
+        series.append(rss_mb())
+    third = max(1, runs // 3)
+    return {"runs": runs, "sizes": sizes, "rss_mb": series, "growth_last_two_thirds_mb": series[-1] - series[third - 1]}
+
+
+# ----------------------------------------------------------------------------- 4. app latency
+def app_latency(content, style) -> dict:
+    from nst.backbones import load_backbone
+    from nst.config import preset
+    from nst.jobs import Job, RunQueue, RunSpec
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.probe", "load"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    cold = json.loads(proc.stdout.strip().splitlines()[-1])
+    backbone = load_backbone()
+    cfg = preset("balanced", preview_every=5)
+    job = Job([RunSpec(content, [style], cfg)], backbone)
+    t0 = time.perf_counter()
+    RunQueue().submit(job)
+    first_image = first_changed = None
+    while not job.done:
+        view = job.view()
+        now = time.perf_counter() - t0
+        if view.image is not None and first_image is None:
+            first_image = now
+        if view.image is not None and view.step >= 5 and first_changed is None:
+            first_changed = now
+            job.stop()
+        time.sleep(0.01)
+    return {
+        "model_load_cold_s": cold["import_s"] + cold["load_s"] + cold["warm_up_s"],
+        **cold,
+        "first_preview_s": first_image,
+        "first_painted_preview_s": first_changed,
+    }
+
+
+# ----------------------------------------------------------------------------- report
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    line = lambda r: "| " + " | ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+def report(res: dict) -> str:
+    out = [
+        f"Machine: {res['machine']['cpu']}, {res['machine']['cores']} cores, {res['machine']['memory_gb']} GB, "
+        f"TF {res['machine']['tensorflow']}, auto precision {res['machine']['auto_precision']}; "
+        f"{res['machine']['date']}",
+        "",
+    ]
+    if "steps" in res:
+        rows = [
+            [
+                f"{r['size']}²" if False else f"{r['size']} px",
+                r["precision"],
+                f"{r['engine_s']:.3f}",
+                f"{r['tutorial_s']:.3f}",
+            ]
+            for r in res["steps"]
+        ]
+        fp32 = {r["size"]: r["tutorial_s"] for r in res["steps"] if r["precision"] == "float32"}
+        for row, r in zip(rows, res["steps"], strict=True):
+            row.append(f"{fp32[r['size']] / r['engine_s']:.2f}×")
+        out += [
+            "Seconds per step (median)",
+            table(rows, ["size", "precision", "engine", "tutorial", "tutorial fp32 / engine"]),
+            "",
+        ]
+    for q in res.get("quality", []):
+        t = q["target"]
+        rows = [
+            [
+                "tutorial loop (fp32)",
+                f"{q['size']}",
+                f"{q['tutorial_seconds']:.0f}",
+                f"{q['tutorial_seconds']:.0f}",
+                f"{t['style_error']:.3f}",
+                f"{t['content_error']:.3f}",
+                "1.0×",
+            ]
+        ]
+        for name, r in q["runs"].items():
+            reached = r["time_to_tutorial_quality_s"]
+            rows.append(
+                [
+                    name,
+                    str(r["max_side"]),
+                    f"{r['total_s']:.1f}",
+                    "never" if reached is None else f"{reached:.1f}",
+                    f"{r['final_style_error']:.3f}",
+                    f"{r['final_content_error']:.3f}",
+                    "—" if reached is None else f"{r['speedup_vs_tutorial']:.1f}×",
+                ]
+            )
+        out += [
+            f"Time to the tutorial's quality after {q['tutorial_seconds']:.0f} s at {q['size']} px "
+            "(S = style error, C = content error; lower is better)",
+            table(rows, ["run", "px", "total s", "s to tutorial quality", "final S", "final C", "speed-up"]),
+            "",
+        ]
+    if "memory" in res:
+        rows = [
+            [
+                f"{r['size']} px",
+                f"{r.get('peak_rss_gb', float('nan')):.2f}" if r.get("ok") else "failed",
+                f"{r.get('seconds_for_3_steps', float('nan')):.1f}",
+            ]
+            for r in res["memory"]
+        ]
+        out += ["Peak memory (RSS, one process, 3 steps)", table(rows, ["size", "peak GB", "s for 3 steps"]), ""]
+    if "growth" in res:
+        g = res["growth"]
+        out += [
+            f"Memory over {g['runs']} consecutive runs of sizes {g['sizes']}: RSS {g['rss_mb'][0]:.0f} MB after "
+            f"the first, {g['rss_mb'][-1]:.0f} MB after the last; growth over the last two thirds "
+            f"{g['growth_last_two_thirds_mb']:+.0f} MB",
+            "",
+        ]
+    if "latency" in res:
+        la = res["latency"]
+        out += [
+            f"App latency: model load cold {la['model_load_cold_s']:.1f} s (import {la['import_s']:.1f}, "
+            f"weights {la['load_s']:.1f}, warm-up trace {la['warm_up_s']:.1f}); warm {la['warm_s'] * 1000:.2f} ms; "
+            f"first preview {la['first_preview_s']:.2f} s after Run, first painted preview (step 5) "
+            f"{la['first_painted_preview_s']:.2f} s",
+            "",
+        ]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and budgets (a smoke test)")
+    parser.add_argument("--sections", default="steps,quality,memory,growth,latency")
+    parser.add_argument("--tutorial-seconds", type=float, default=150.0)
+    parser.add_argument("--out", default=str(RESULTS / "latest.json"))
+    args = parser.parse_args(argv)
+    from nst.config import preset
+    from nst.weights import ENV_WEIGHTS
+
+    weights = os.environ.get(ENV_WEIGHTS) or str(
+        SHARED / "weights" / "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    )
+    os.environ[ENV_WEIGHTS] = weights
+    sections = set(args.sections.split(","))
+    content, style = load_pair("tubingen.jpg", "starry_night.jpg")
+    res: dict = {"machine": machine(), "quick": args.quick}
+    log(f"bench on {res['machine']['cpu']} ({res['machine']['cores']} cores)")
+    if "steps" in sections:
+        res["steps"] = step_times(
+            content, style, [64, 96] if args.quick else [256, 384, 512], 2 if args.quick else 6, weights
+        )
+    if "quality" in sections:
+        if args.quick:
+            runs = {"balanced": preset("balanced", max_side=64, steps_per_epoch=6)}
+            res["quality"] = [time_to_quality(content, style, 64, 3.0, runs, weights, "quick")]
+        else:
+            res["quality"] = [
+                time_to_quality(
+                    content,
+                    style,
+                    384,
+                    args.tutorial_seconds,
+                    {"quick": preset("quick", max_side=384), "balanced": preset("balanced")},
+                    weights,
+                    "q384",
+                ),
+                time_to_quality(content, style, 512, args.tutorial_seconds, {"high": preset("high")}, weights, "q512"),
+            ]
+    if "memory" in sections:
+        res["memory"] = memory([64, 96] if args.quick else [256, 512, 1024, 1536, 2048])
+    if "growth" in sections:
+        res["growth"] = memory_growth(4 if args.quick else 30, [48, 64] if args.quick else [96, 128, 192, 256, 320])
+    if "latency" in sections:
+        res["latency"] = app_latency(content, style)
+    text = report(res)
+    print(text)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({**res, "report": text}, indent=2, default=float))
+    log(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

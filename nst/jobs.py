@@ -1,0 +1,268 @@
+"""Background runs for an interactive UI: a job per Run press, a fair queue per process.
+
+A `Job` runs one or more style transfers (a single run, or a sweep over β) in its own thread
+and records what a UI shows — the latest picture, loss curves, snapshots for a GIF — behind a
+lock; the UI only ever reads `job.view()`. `RunQueue` caps how many jobs compute at once
+(2 CPU cores are not faster with two runs fighting over them), first come first served,
+and tells waiting jobs their position.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nst.config import StyleConfig
+
+MAX_FRAMES = 80  # snapshots kept per job (for the GIF); older ones are thinned out
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class RunSpec:
+    """One style transfer: images and settings (a sweep is several of these)."""
+
+    content: np.ndarray
+    styles: Sequence[np.ndarray]
+    config: StyleConfig
+    label: str = ""
+
+
+@dataclass
+class JobView:
+    """An immutable-enough copy of a job's state for drawing (lists are copies)."""
+
+    id: int
+    kind: str
+    status: str
+    message: str
+    position: int
+    run_index: int
+    n_runs: int
+    step: int
+    total_steps: int
+    elapsed: float
+    size: tuple[int, int] | None
+    image: np.ndarray | None
+    curves: dict[str, list[float]]
+    layer_curves: dict[str, list[float]]
+    steps: list[int]
+    results: list[tuple[str, np.ndarray]]
+    frames: int
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def rate(self) -> float:
+        return self.step / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        if not self.rate or not self.total_steps:
+            return None
+        return max(0.0, (self.total_steps - self.step) / self.rate)
+
+
+class Job:
+    def __init__(self, runs: Sequence[RunSpec], backbone, kind: str = "run"):
+        if not runs:
+            raise ValueError("a job needs at least one run")
+        self.id = next(_ids)
+        self.kind = kind
+        self.runs = list(runs)
+        self.backbone = backbone
+        self.stop_event = threading.Event()
+        self.created = time.time()
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self.status = "queued"
+        self.message = ""
+        self.position = 0
+        self.run_index = 0
+        self.step = 0
+        self.total_steps = sum(r.config.total_steps for r in self.runs)
+        self._step_offset = 0
+        self.elapsed = 0.0
+        self.size: tuple[int, int] | None = None
+        self.image: np.ndarray | None = None
+        self.steps: list[int] = []
+        self.curves: dict[str, list[float]] = {"total": [], "content": [], "style": [], "tv": []}
+        self.layer_curves: dict[str, list[float]] = {}
+        self.frames: list[np.ndarray] = []
+        self.results: list[tuple[str, np.ndarray]] = []
+        self.final = None  # the last run's nst.optimise.Result
+
+    # ------------------------------------------------------------------ reading
+    def view(self) -> JobView:
+        with self._lock:
+            return JobView(
+                id=self.id,
+                kind=self.kind,
+                status=self.status,
+                message=self.message,
+                position=self.position,
+                run_index=self.run_index,
+                n_runs=len(self.runs),
+                step=self.step,
+                total_steps=self.total_steps,
+                elapsed=self.elapsed,
+                size=self.size,
+                image=self.image,
+                curves={k: list(v) for k, v in self.curves.items()},
+                layer_curves={k: list(v) for k, v in self.layer_curves.items()},
+                steps=list(self.steps),
+                results=list(self.results),
+                frames=len(self.frames),
+            )
+
+    def snapshots(self) -> list[np.ndarray]:
+        with self._lock:
+            return list(self.frames)
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    # ------------------------------------------------------------------ running
+    def _record(self, event, started: float) -> None:
+        with self._lock:
+            self.step = self._step_offset + event.step
+            self.elapsed = time.perf_counter() - started
+            self.size = event.size
+            self.steps.append(self.step)
+            for key, value in event.losses.items():
+                self.curves[key].append(value)
+            for key, value in event.style_layers.items():
+                self.layer_curves.setdefault(key, []).append(value)
+            if event.image is not None:
+                self.image = event.image
+                if self.kind == "run":
+                    self.frames.append(event.image)
+                    if len(self.frames) > MAX_FRAMES:
+                        self.frames = self.frames[::2]
+
+    def execute(self) -> None:
+        """Run every RunSpec in order; called on the job's thread once it has a slot."""
+        from nst.optimise import Result, stylize
+
+        started = time.perf_counter()
+        with self._lock:
+            if self.stop_event.is_set():
+                self.status, self.message = "stopped", "Stopped before it started."
+                return
+            self.status = "running"
+        try:
+            for index, spec in enumerate(self.runs):
+                with self._lock:
+                    self.run_index = index
+                    self._step_offset = sum(r.config.total_steps for r in self.runs[:index])
+                for event in stylize(spec.content, spec.styles, spec.config, self.backbone, self.stop_event):
+                    if isinstance(event, Result):
+                        with self._lock:
+                            self.final = event
+                            self.image = event.image
+                            self.results.append((spec.label, event.image))
+                            if self.kind == "run":
+                                self.frames.append(event.image)
+                            self.elapsed = time.perf_counter() - started
+                            self.message = event.message
+                            if event.status != "finished":
+                                self.status = event.status
+                        if event.status != "finished":
+                            return
+                    else:
+                        self._record(event, started)
+            with self._lock:
+                self.status = "finished"
+                if len(self.runs) > 1:
+                    self.message = f"Finished {len(self.runs)} runs in {self.elapsed:.0f} s."
+        except Exception as exc:  # the UI shows a sentence; the log keeps the details
+            traceback.print_exc()
+            with self._lock:
+                self.status = "failed"
+                self.message = _plain_error(exc)
+
+
+def _plain_error(exc: Exception) -> str:
+    from nst.config import ConfigError
+    from nst.images import ImageError
+
+    if isinstance(exc, ConfigError | ImageError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "The run ran out of memory; try a smaller size."
+    if "OOM" in type(exc).__name__ or "ResourceExhausted" in type(exc).__name__:
+        return "The run ran out of memory; try a smaller size."
+    return f"The run failed unexpectedly ({type(exc).__name__}); the details are in the server log."
+
+
+@dataclass
+class RunQueue:
+    """At most `max_concurrent` jobs compute at once; the rest wait in arrival order."""
+
+    max_concurrent: int = 1
+    _waiting: deque = field(default_factory=deque)
+    _running: set = field(default_factory=set)
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def submit(self, job: Job, on_done: Callable[[Job], None] | None = None) -> Job:
+        with self._cond:
+            self._waiting.append(job)
+            self._update_positions()
+        thread = threading.Thread(target=self._work, args=(job, on_done), name=f"nst-job-{job.id}", daemon=True)
+        thread.start()
+        return job
+
+    def _update_positions(self) -> None:
+        for i, waiting in enumerate(self._waiting, start=1):
+            with waiting._lock:
+                waiting.position = i
+
+    def _work(self, job: Job, on_done) -> None:
+        try:
+            with self._cond:
+                while not job.stop_event.is_set() and not (
+                    len(self._running) < self.max_concurrent and self._waiting and self._waiting[0] is job
+                ):
+                    self._cond.wait(timeout=0.25)
+                self._waiting.remove(job)
+                if not job.stop_event.is_set():
+                    self._running.add(job)
+                self._update_positions()
+                self._cond.notify_all()
+            with job._lock:
+                job.position = 0
+            job.execute()
+        finally:
+            with self._cond:
+                self._running.discard(job)
+                self._cond.notify_all()
+            job._done.set()
+            if on_done is not None:
+                on_done(job)
+
+    @property
+    def running(self) -> int:
+        with self._cond:
+            return len(self._running)
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return len(self._waiting)

@@ -1,0 +1,178 @@
+"""Studio: pick a photo and a painting, press Run, watch the picture paint itself."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nst.config import ConfigError
+from nst.images import encode_gif, encode_png
+from nst.jobs import Job, RunSpec
+from ui import charts, pickers, resources, settings, state
+from ui.sweep import sweep_tab
+from ui.views import compare_tab, history_tab
+
+st.title("Studio")
+st.caption("Neural style transfer (Gatys et al. 2015): the photo's layout, the painting's textures.")
+
+left, right = st.columns([1, 1.7], gap="large")
+with left:
+    content = pickers.content_picker()
+    styles = pickers.style_picker()
+    config, config_error = settings.settings_panel([s.name for s in styles])
+
+job = state.job()
+running = job is not None and not job.done
+
+
+def start_run() -> None:
+    """Run button: one job per session at a time, queued behind other sessions' runs."""
+    current = state.job()
+    if current is not None and not current.done:
+        st.session_state["run_refused"] = "A run is already going: stop it first, or wait for it to finish."
+        return
+    pic, style_pics = state.content(), state.styles()
+    try:
+        cfg = settings.read_config(n_styles=len(style_pics))
+    except ConfigError as exc:
+        st.session_state["run_refused"] = f"Check the settings: {exc}"
+        return
+    backbone = resources.get_backbone(cfg.backbone, cfg.precision)
+    if backbone is None or pic is None or not style_pics:
+        return
+    new = Job([RunSpec(pic.image, [s.image for s in style_pics], cfg)], backbone)
+    state.start_job(new, pic, style_pics, cfg)
+    resources.run_queue().submit(new)
+    st.session_state["run_refused"] = None
+
+
+with left:
+    problems = []
+    if content is None:
+        problems.append("Pick or upload a content photo.")
+    if not styles:
+        problems.append("Pick or upload at least one style painting.")
+    if config_error and styles:
+        problems.append(config_error)
+    for problem in problems:
+        st.error(problem, icon=":material/error:")
+    if config is not None:
+        st.caption(
+            settings.summary(config),
+            help="What Run will do: sizes of the coarse-to-fine stages, steps, "
+            "optimiser, and the content/style balance.",
+        )
+    c1, c2 = st.columns(2)
+    c1.button(
+        "Run",
+        type="primary",
+        icon=":material/play_arrow:",
+        on_click=start_run,
+        disabled=bool(problems) or running,
+        width="stretch",
+        key="run",
+    )
+    c2.button(
+        "Stop",
+        icon=":material/stop:",
+        on_click=lambda: job and job.stop(),
+        disabled=not running,
+        width="stretch",
+        key="stop",
+    )
+    if st.session_state.get("run_refused"):
+        st.warning(st.session_state["run_refused"])
+
+
+@st.fragment(run_every=0.5 if running else None)
+def live_view() -> None:
+    """Redrawn twice a second while a run goes on; the thread does the work, this only reads."""
+    current = state.job()
+    if current is None:
+        st.info(
+            "Pick a photo and a painting, then press **Run**. The picture paints itself here, with the loss "
+            "curves below.",
+            icon=":material/brush:",
+        )
+        return
+    view = current.view()
+    inputs = state.job_inputs()
+    if view.status == "queued":
+        st.info(f"Waiting for a free slot — position {view.position} in the queue.", icon=":material/hourglass:")
+    else:
+        left_s = view.seconds_left
+        eta = f" · {left_s:.0f} s left" if left_s is not None and view.active else ""
+        size = f" · {view.size[1]}×{view.size[0]} px" if view.size else ""
+        text = f"Step {view.step}/{view.total_steps} · {view.rate:.1f} it/s{eta}{size} · {view.elapsed:.0f} s"
+        st.progress(min(1.0, view.step / max(1, view.total_steps)), text=text)
+    if view.status in ("diverged", "failed"):
+        st.error(view.message, icon=":material/error:")
+    elif view.status in ("stopped", "time_limit"):
+        st.warning(view.message, icon=":material/pause_circle:")
+    elif view.status == "finished":
+        st.success(view.message, icon=":material/check_circle:")
+    if inputs is not None:
+        content_pic, style_pics, _ = inputs
+        cols = st.columns([1, 1, 2.2])
+        cols[0].image(content_pic.image, caption="Content", width="stretch")
+        for i, s in enumerate(style_pics[:2]):
+            cols[1].image(s.image, caption="Style" if len(style_pics) == 1 else f"Style {i + 1}", width="stretch")
+        if view.image is not None:
+            cols[2].image(view.image, caption=f"Result · step {view.step}", width="stretch")
+    if view.steps:
+        log = st.toggle("Log scale", value=True, key="log_scale")
+        t1, t2 = st.tabs(["Loss terms", "Style loss per layer"])
+        with t1:
+            st.plotly_chart(
+                charts.loss_figure(view.steps, view.curves, log=log), key="loss_chart", config={"displaylogo": False}
+            )
+        with t2:
+            st.plotly_chart(
+                charts.layer_figure(view.steps, view.layer_curves, log=log),
+                key="layer_chart",
+                config={"displaylogo": False},
+            )
+    if current.done and state.archive(current) is not None:
+        st.rerun()  # the whole page: buttons, history and downloads follow the finished run
+
+
+with right:
+    live_view()
+    if job is not None and job.done and job.final is not None:
+        entry = state.history()[-1] if state.history() else None
+        d1, d2, d3 = st.columns(3)
+        d1.download_button(
+            "Result PNG",
+            encode_png(job.final.image),
+            file_name="nst-result.png",
+            mime="image/png",
+            icon=":material/download:",
+            width="stretch",
+        )
+        frames = job.snapshots()
+        d2.download_button(
+            "Animation GIF",
+            lambda: encode_gif(frames),
+            file_name="nst-run.gif",
+            mime="image/gif",
+            icon=":material/animation:",
+            width="stretch",
+            disabled=len(frames) < 2,
+        )
+        if entry is not None:
+            d3.download_button(
+                "Settings JSON",
+                entry.config.to_json(),
+                file_name="nst-settings.json",
+                mime="application/json",
+                icon=":material/data_object:",
+                width="stretch",
+            )
+
+st.divider()
+tabs = st.tabs(["History", "Compare two runs", "Style-strength sweep"])
+with tabs[0]:
+    history_tab()
+with tabs[1]:
+    compare_tab()
+with tabs[2]:
+    sweep_tab(content, styles, config)

@@ -1,0 +1,130 @@
+"""The Studio page under Streamlit's AppTest: real widgets, real runs on the real weights."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def studio(vgg_weights) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tiny_run_settings(at: AppTest, steps: int = 4) -> None:
+    at.slider(key="cfg.max_side").set_value(64)
+    at.number_input(key="cfg.steps_per_epoch").set_value(steps)
+    at.number_input(key="cfg.epochs").set_value(1)
+
+
+def run_and_wait(at: AppTest, timeout: float = 120) -> None:
+    at.button(key="run").click().run()
+    job = at.session_state["job"]
+    assert job is not None and job.wait(timeout), "the run did not finish"
+    at.run()
+
+
+def png(size=(80, 60), colour=(200, 30, 30)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_studio_loads_with_gallery_and_model(vgg_weights):
+    at = studio(vgg_weights)
+    assert at.title[0].value == "Studio"
+    content = at.pills(key="pick_content")
+    styles = at.pills(key="pick_style")
+    assert len(content.options) >= 3 and len(styles.options) >= 3
+    assert content.value == content.options[0] and styles.value == [styles.options[0]]
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert "VGG19" in sidebar and "CPU" in sidebar and "Weights" in sidebar
+    assert not at.error
+    assert at.button(key="run").disabled is False and at.button(key="stop").disabled is True
+
+
+def test_gallery_run_produces_result_chart_and_downloads(vgg_weights):
+    at = studio(vgg_weights)
+    at.pills(key="pick_content").set_value(at.pills(key="pick_content").options[1])
+    at.pills(key="pick_style").set_value([at.pills(key="pick_style").options[2]])
+    at.run()
+    tiny_run_settings(at)
+    at.run()
+    run_and_wait(at)
+    assert not at.exception, at.exception
+    job = at.session_state["job"]
+    assert job.view().status == "finished"
+    captions = [c for img in at.image for c in img.captions]
+    assert any(c.startswith("Result") for c in captions), captions
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 1
+    labels = [b.label for b in at.download_button]
+    assert {"Result PNG", "Animation GIF", "Settings JSON"} <= set(labels)
+    history = at.session_state["history"]
+    assert len(history) == 1 and history[0].image.shape[2] == 3 and max(history[0].image.shape[:2]) == 64
+
+
+def test_invalid_settings_show_error_not_exception(vgg_weights):
+    at = studio(vgg_weights)
+    at.number_input(key="cfg.style_weight").set_value(0.0)
+    at.number_input(key="cfg.content_weight").set_value(0.0)
+    at.run()
+    assert not at.exception
+    assert any("cannot both be 0" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.button(key="run").disabled
+
+
+def test_upload_content_and_style(vgg_weights):
+    at = studio(vgg_weights)
+    at.file_uploader(key="upload_content").set_value(("my photo.png", png(), "image/png"))
+    at.run()
+    assert at.pills(key="pick_content").value == "my photo"
+    assert at.session_state["content"].origin == "upload"
+    at.file_uploader(key="upload_style").set_value(
+        [("a.png", png(colour=(0, 0, 200)), "image/png"), ("b.png", png(colour=(0, 200, 0)), "image/png")]
+    )
+    at.run()
+    picked = at.pills(key="pick_style").value
+    assert "a" in picked and "b" in picked
+    assert not at.exception
+
+
+def test_bad_upload_keeps_what_user_had(vgg_weights):
+    at = studio(vgg_weights)
+    before = at.session_state["content"]
+    at.file_uploader(key="upload_content").set_value(("notes.jpg", b"not an image at all", "image/jpeg"))
+    at.run()
+    assert not at.exception
+    assert any("not an image we can read" in e.value for e in at.error)
+    assert at.session_state["content"] is not None and at.session_state["content"].name == before.name
+
+
+def test_second_run_is_refused_while_one_is_going(vgg_weights):
+    at = studio(vgg_weights)
+    tiny_run_settings(at, steps=400)
+    at.run()
+    at.button(key="run").click().run()
+    job = at.session_state["job"]
+    try:
+        assert at.button(key="run").disabled and not at.button(key="stop").disabled
+    finally:
+        at.button(key="stop").click().run()
+    assert job.wait(60)
+    at.run()
+    assert job.view().status == "stopped"
+    assert at.session_state["job"] is job
+    assert any("Stopped after" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("preset,size", [("Quick preview", 256), ("High quality", 512)])
+def test_presets_write_the_widgets(vgg_weights, preset, size):
+    at = studio(vgg_weights)
+    at.segmented_control(key="preset").set_value(preset).run()
+    assert at.slider(key="cfg.max_side").value == size

@@ -1,0 +1,151 @@
+"""Choosing the content and style pictures: the bundled gallery plus the user's uploads.
+
+An upload is decoded once (in the uploader's callback), checked, and added to this session's
+own library next to the gallery; a bad file leaves a one-sentence error and everything the
+user had untouched. Uploaded names are only ever displayed, never used as paths.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from nst.images import ImageError, load_image
+from ui import gallery, state
+from ui.state import Picture
+
+UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
+MAX_STYLES = 4
+MAX_UPLOADS = 8  # per kind and session; the oldest is forgotten first
+
+
+def display_name(filename: str) -> str:
+    """A short, harmless label from an uploaded file name (no path, no markdown, ≤ 40 chars)."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    base = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base)
+    base = re.sub(r"[^\w\s.,()+-]", "", base, flags=re.UNICODE).strip() or "upload"
+    return base[:40]
+
+
+def _library(kind: str) -> dict[str, Picture]:
+    return st.session_state.setdefault(f"uploads_{kind}", {})
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name} ({n})", n + 1
+    return candidate
+
+
+def _on_upload(kind: str) -> None:
+    """Decode new uploads, add them to the library and select them."""
+    files = st.session_state.get(f"upload_{kind}") or []
+    if not isinstance(files, list):
+        files = [files]
+    library = _library(kind)
+    seen = st.session_state.setdefault(f"upload_ids_{kind}", set())
+    errors = []
+    added = []
+    taken = set(library) | {item.title for item in gallery.of_kind(kind)}
+    for f in files:
+        if f.file_id in seen:
+            continue
+        seen.add(f.file_id)
+        try:
+            image = load_image(f.getvalue(), name=display_name(f.name))
+        except ImageError as exc:
+            errors.append(str(exc))
+            continue
+        name = _unique(display_name(f.name), taken)
+        taken.add(name)
+        library[name] = Picture(name, image, "upload")
+        added.append(name)
+    while len(library) > MAX_UPLOADS:
+        library.pop(next(iter(library)))
+    st.session_state[f"upload_error_{kind}"] = " ".join(errors) if errors else None
+    if added:  # what was just uploaded becomes the choice; more styles can be added with the pills
+        key = f"pick_{kind}"
+        st.session_state[key] = added[-1] if kind == "content" else added[-MAX_STYLES:]
+
+
+def _options(kind: str) -> list[str]:
+    return [item.title for item in gallery.of_kind(kind)] + list(_library(kind))
+
+
+def _resolve(kind: str, name: str) -> Picture | None:
+    library = _library(kind)
+    if name in library:
+        return library[name]
+    if any(item.title == name for item in gallery.of_kind(kind)):
+        return gallery.picture(name)
+    return None
+
+
+def _uploader(kind: str, label: str, multiple: bool) -> None:
+    st.file_uploader(
+        label,
+        type=UPLOAD_TYPES,
+        accept_multiple_files=multiple,
+        key=f"upload_{kind}",
+        on_change=_on_upload,
+        args=(kind,),
+        help="JPEG, PNG, WebP, BMP, TIFF or GIF; EXIF rotation and transparency are handled.",
+    )
+    error = st.session_state.get(f"upload_error_{kind}")
+    if error:
+        st.error(error, icon=":material/broken_image:")
+
+
+def content_picker() -> Picture | None:
+    """The content photo: one of the gallery or an upload."""
+    options = _options("content")
+    key = "pick_content"
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0] if options else None
+    choice = st.pills(
+        "Content",
+        options,
+        key=key,
+        selection_mode="single",
+        persist_state="session",
+        help="The photo whose layout is kept.",
+    )
+    _uploader("content", "…or upload a photo", multiple=False)
+    picture = _resolve("content", choice) if choice else None
+    state.set_content(picture)
+    if picture is not None:
+        st.image(
+            picture.image, caption=f"{picture.name} · {picture.image.shape[1]}×{picture.image.shape[0]}", width=260
+        )
+    return picture
+
+
+def style_picker() -> list[Picture]:
+    """One to four style paintings (several are blended)."""
+    options = _options("style")
+    key = "pick_style"
+    current = [n for n in (st.session_state.get(key) or []) if n in options]
+    if key not in st.session_state or (not current and st.session_state.get(key) is None):
+        current = options[:1]
+    st.session_state[key] = current
+    choice = st.pills(
+        "Style",
+        options,
+        key=key,
+        selection_mode="multi",
+        persist_state="session",
+        help=f"The painting(s) whose textures are taken; up to {MAX_STYLES} are blended.",
+    )
+    choice = list(choice or [])[:MAX_STYLES]
+    _uploader("style", "…or upload paintings", multiple=True)
+    pictures = [p for p in (_resolve("style", n) for n in choice) if p is not None]
+    state.set_styles(pictures)
+    if pictures:
+        cols = st.columns(max(2, len(pictures)))
+        for col, p in zip(cols, pictures, strict=False):
+            col.image(p.image, caption=p.name, width=260 if len(pictures) == 1 else 140)
+    elif len(choice or []) > MAX_STYLES:
+        st.warning(f"At most {MAX_STYLES} styles are blended.")
+    return pictures

@@ -1,0 +1,81 @@
+"""Process-wide objects shared by every browser session: the backbone, the run queue.
+
+Server options come after `--` on the command line (`streamlit run app.py -- --weights PATH
+--max-runs 2`) or from the environment (NST_WEIGHTS, NST_MAX_RUNS); a visitor cannot set them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import streamlit as st
+
+from nst.backbones import Backbone, get_spec, load_backbone
+from nst.jobs import RunQueue
+from nst.weights import WeightsError
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    weights: str | None
+    max_runs: int
+
+
+@cache
+def server_settings() -> ServerSettings:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--weights", default=None)
+    parser.add_argument("--max-runs", type=int, default=int(os.environ.get("NST_MAX_RUNS", "1") or 1))
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return ServerSettings(weights=args.weights, max_runs=max(1, args.max_runs))
+
+
+@st.cache_resource(show_spinner=False)
+def _load(name: str, precision: str) -> Backbone:
+    backbone = load_backbone(name, weights=server_settings().weights if name == "vgg19" else None, precision=precision)
+    _warm_up(backbone)
+    return backbone
+
+
+def _warm_up(backbone: Backbone) -> None:
+    """Trace the default objective once on a tiny image, so the first Run starts at once."""
+    from nst.objective import get_objective
+    from nst.tf_runtime import tf
+
+    spec = backbone.spec
+    objective = get_objective(backbone, spec.content_layer, spec.style_layers)
+    side = max(32, spec.min_side)
+    tiny = np.zeros((side, side, 3), np.float32)
+    target = objective.content_target(tiny)
+    grams = objective.features(tf.constant(tiny[None]))[1]
+    weights = tf.ones([len(spec.style_layers)])
+    one = tf.constant(1.0)
+    objective.loss_and_grad(tf.constant(tiny[None]), target, grams, weights, one, one, one)
+
+
+def get_backbone(name: str = "vgg19", precision: str = "auto") -> Backbone | None:
+    """The loaded backbone, or None after showing what to do when its weights are missing."""
+    label = get_spec(name).label
+    try:
+        with st.spinner(f"Loading {label} (once per server)…"):
+            return _load(name, precision)
+    except WeightsError as exc:
+        st.error(f"**{label} weights are missing.** {exc}", icon=":material/error:")
+        return None
+
+
+def require_backbone(name: str = "vgg19", precision: str = "auto") -> Backbone:
+    backbone = get_backbone(name, precision)
+    if backbone is None:
+        st.stop()
+    return backbone
+
+
+@st.cache_resource(show_spinner=False)
+def run_queue() -> RunQueue:
+    return RunQueue(max_concurrent=server_settings().max_runs)

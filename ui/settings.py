@@ -1,0 +1,385 @@
+"""The settings panel: presets, every knob of `StyleConfig`, and JSON load/save.
+
+Each knob is a widget whose key is `cfg.<field>`; a preset or a loaded JSON file simply writes
+those keys (in a callback, before the widgets are drawn), so the widgets always show the
+config that will run. Values persist across page switches.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from nst.backbones import BACKBONES, get_spec
+from nst.config import DEFAULT_LEARNING_RATES, PRESETS, ConfigError, StyleConfig, preset
+from nst.device import PRECISIONS
+
+PRESET_LABELS = list(PRESETS.values())
+PRESET_BY_LABEL = {label: name for name, label in PRESETS.items()}
+OPTIMIZER_LABELS = {"lbfgs": "L-BFGS", "adam": "Adam", "sgd": "SGD (exponential decay)"}
+INIT_LABELS = {"content": "Content", "noise": "Noise", "noisy_content": "Noisy content"}
+SCALE_LABELS = {0.25: "¼", 0.5: "½", 1.0: "1"}
+PRECISION_LABELS = {
+    "auto": "Auto (fastest here)",
+    "float32": "float32",
+    "bfloat16": "bfloat16 (mixed)",
+    "float16": "float16 (mixed, GPU)",
+}
+APP_PREVIEW_EVERY = 5  # the app shows the picture every few steps: it paints itself live
+
+_SIMPLE = (
+    "max_side",
+    "content_weight",
+    "style_weight",
+    "tv_weight",
+    "style_scale",
+    "preserve_colours",
+    "optimizer",
+    "learning_rate",
+    "adam_beta1",
+    "adam_beta2",
+    "adam_epsilon",
+    "sgd_decay_rate",
+    "sgd_decay_steps",
+    "lbfgs_history",
+    "epochs",
+    "steps_per_epoch",
+    "init",
+    "noise_ratio",
+    "seed",
+    "precision",
+    "backbone",
+    "content_layer",
+)
+P = "cfg."
+
+
+def _key(name: str) -> str:
+    return P + name
+
+
+def write_config(cfg: StyleConfig) -> None:
+    """Show `cfg` in the widgets (call from a callback or before the widgets are drawn)."""
+    ss = st.session_state
+    for name in _SIMPLE:
+        ss[_key(name)] = getattr(cfg, name)
+    ss[_key("style_layers")] = list(cfg.style_layers)
+    for layer, weight in cfg.style_layers.items():
+        ss[_key(f"layer.{layer}")] = float(weight)
+    for i, w in enumerate(cfg.style_blend):
+        ss[_key(f"blend.{i}")] = float(w)
+    ss[_key("scales")] = [SCALE_LABELS.get(s, str(s)) for s in cfg.scales]
+    ss[_key("time_limit")] = float(cfg.time_limit or 0.0)
+
+
+def _on_preset() -> None:
+    label = st.session_state.get("preset")
+    if label in PRESET_BY_LABEL:
+        current_backbone = st.session_state.get(_key("backbone"), "vgg19")
+        cfg = preset(PRESET_BY_LABEL[label])
+        if current_backbone != cfg.backbone:
+            cfg = _for_backbone(cfg, current_backbone)
+        write_config(cfg)
+
+
+def _for_backbone(cfg: StyleConfig, backbone: str) -> StyleConfig:
+    spec = get_spec(backbone)
+    return cfg.replace(
+        backbone=backbone, content_layer=spec.content_layer, style_layers={n: 1.0 for n in spec.style_layers}
+    )
+
+
+def _on_backbone() -> None:
+    name = st.session_state[_key("backbone")]
+    write_config(_for_backbone(read_config(n_styles=0, validate=False), name))
+
+
+def _on_optimizer() -> None:
+    st.session_state[_key("learning_rate")] = DEFAULT_LEARNING_RATES[st.session_state[_key("optimizer")]]
+
+
+def _on_load_json() -> None:
+    upload = st.session_state.get("cfg_json")
+    if upload is None:
+        return
+    try:
+        cfg = StyleConfig.from_json(upload.getvalue())
+    except ConfigError as exc:
+        st.session_state["cfg_json_error"] = f"That settings file cannot be used: {exc}"
+        return
+    st.session_state["cfg_json_error"] = None
+    st.session_state["preset"] = None
+    write_config(cfg)
+
+
+def ensure_defaults() -> None:
+    if _key("max_side") not in st.session_state:
+        st.session_state.setdefault("preset", PRESETS["balanced"])
+        write_config(StyleConfig())
+
+
+def read_config(n_styles: int, validate: bool = True) -> StyleConfig:
+    """The StyleConfig the widgets show (ConfigError if a value is out of range)."""
+    ss = st.session_state
+    values: dict[str, Any] = {name: ss[_key(name)] for name in _SIMPLE if _key(name) in ss}
+    layers = ss.get(_key("style_layers"), [])
+    values["style_layers"] = {name: float(ss.get(_key(f"layer.{name}"), 1.0)) for name in layers}
+    values["style_blend"] = (
+        tuple(float(ss.get(_key(f"blend.{i}"), 1.0)) for i in range(n_styles)) if n_styles > 1 else ()
+    )
+    inverse = {v: k for k, v in SCALE_LABELS.items()}
+    scales = sorted({inverse.get(s, 1.0) for s in ss.get(_key("scales"), ["1"])} | {1.0})
+    values["scales"] = tuple(scales)
+    limit = float(ss.get(_key("time_limit"), 0.0) or 0.0)
+    values["time_limit"] = limit if limit > 0 else None
+    for name in ("max_side", "epochs", "steps_per_epoch", "seed", "sgd_decay_steps", "lbfgs_history"):
+        if name in values and isinstance(values[name], float) and values[name].is_integer():
+            values[name] = int(values[name])
+    cfg = StyleConfig(**values, preview_every=APP_PREVIEW_EVERY)
+    return cfg.validate(n_styles=n_styles) if validate else cfg
+
+
+def summary(cfg: StyleConfig) -> str:
+    """One line saying what Run will do."""
+    scales = " → ".join(f"{round(cfg.max_side * s)}" for s in cfg.scales)
+    extras = [
+        x
+        for x in (
+            "colours kept" if cfg.preserve_colours else "",
+            f"{len(cfg.style_blend)} styles blended" if len(cfg.style_blend) > 1 else "",
+            f"≤ {cfg.time_limit:g} s" if cfg.time_limit else "",
+        )
+        if x
+    ]
+    return " · ".join(
+        [
+            f"{scales} px",
+            f"{cfg.total_steps} steps",
+            OPTIMIZER_LABELS[cfg.optimizer],
+            f"α/β {cfg.alpha_beta_ratio:.3g}",
+            *extras,
+        ]
+    )
+
+
+def _number(
+    label: str,
+    name: str,
+    *,
+    fmt: str = "%.2e",
+    minimum: float = 0.0,
+    step: float | None = None,
+    help: str | None = None,
+    maximum: float | None = None,
+) -> None:
+    st.number_input(
+        label,
+        key=_key(name),
+        min_value=minimum,
+        max_value=maximum,
+        format=fmt,
+        step=step,
+        help=help,
+        persist_state="session",
+    )
+
+
+def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | None]:
+    """Presets and the expander with every knob; returns (config, error sentence)."""
+    ensure_defaults()
+    st.segmented_control(
+        "Preset",
+        PRESET_LABELS,
+        key="preset",
+        on_change=_on_preset,
+        persist_state="session",
+        help="Tuned starting points; every knob below can still be changed.",
+    )
+    ss = st.session_state
+    spec = get_spec(ss.get(_key("backbone"), "vgg19"))
+    with st.expander("All settings", icon=":material/tune:"):
+        image_tab, loss_tab, layer_tab, opt_tab, file_tab = st.tabs(
+            ["Picture", "Loss", "Layers", "Optimiser", "Save / load"]
+        )
+        with image_tab:
+            st.slider(
+                "Size (long side, px)",
+                64,
+                1024,
+                step=16,
+                key=_key("max_side"),
+                persist_state="session",
+                help="The result's long side. Cost grows with the pixel count.",
+            )
+            st.pills(
+                "Coarse-to-fine scales",
+                list(SCALE_LABELS.values()),
+                selection_mode="multi",
+                key=_key("scales"),
+                persist_state="session",
+                help="Optimise small first, then upsample and continue: most steps are cheap. 1 is always run.",
+            )
+            st.segmented_control(
+                "Start from", list(INIT_LABELS), format_func=INIT_LABELS.get, key=_key("init"), persist_state="session"
+            )
+            if ss.get(_key("init")) == "noisy_content":
+                st.slider("Noise share", 0.0, 1.0, step=0.05, key=_key("noise_ratio"), persist_state="session")
+            st.number_input(
+                "Seed",
+                0,
+                2**31 - 1,
+                step=1,
+                key=_key("seed"),
+                persist_state="session",
+                help="Same seed, same settings, same images → the same result.",
+            )
+            st.toggle(
+                "Preserve the content's colours",
+                key=_key("preserve_colours"),
+                persist_state="session",
+                help="Keep the photo's colours; take only the painting's strokes and texture (luminance).",
+            )
+            st.slider(
+                "Style scale",
+                0.25,
+                2.0,
+                step=0.05,
+                key=_key("style_scale"),
+                persist_state="session",
+                help="Size of the painting relative to the result: larger → bigger brush strokes.",
+            )
+            if len(style_names) > 1:
+                st.caption("Style blend")
+                for i, name in enumerate(style_names):
+                    ss.setdefault(_key(f"blend.{i}"), 1.0)
+                    st.slider(name, 0.0, 1.0, step=0.05, key=_key(f"blend.{i}"))
+        with loss_tab:
+            c1, c2, c3 = st.columns(3)
+            with c1:
+                _number("Content weight α", "content_weight", help="Weight of the content loss ½Σ(F−P)²/(N·M).")
+            with c2:
+                _number("Style weight β", "style_weight", help="Weight of the style loss Σ w_l E_l.")
+            with c3:
+                _number("TV weight", "tv_weight", help="Total variation: smooths high-frequency noise.")
+            alpha, beta = ss.get(_key("content_weight"), 0.0), ss.get(_key("style_weight"), 0.0)
+            ratio = alpha / beta if beta else math.inf
+            st.caption(
+                f"α/β = **{ratio:.3g}** — smaller means more style. (Content and TV terms are normalised "
+                "per element, so these weights work at every size.)"
+            )
+        with layer_tab:
+            st.selectbox(
+                "Backbone",
+                list(BACKBONES),
+                format_func=lambda n: BACKBONES[n].label,
+                key=_key("backbone"),
+                on_change=_on_backbone,
+                persist_state="session",
+                help="VGG19 is what everything is tuned for. Others need their own weights file.",
+            )
+            st.selectbox(
+                "Content layer",
+                list(spec.layers),
+                key=_key("content_layer"),
+                persist_state="session",
+                help="Deeper layers keep the layout but free the details.",
+            )
+            st.multiselect(
+                "Style layers",
+                list(spec.layers),
+                key=_key("style_layers"),
+                persist_state="session",
+                help="The Gram matrices of these layers are matched to the painting's.",
+            )
+            for name in ss.get(_key("style_layers"), []):
+                ss.setdefault(_key(f"layer.{name}"), 1.0)
+                st.slider(f"weight of {name}", 0.0, 2.0, step=0.05, key=_key(f"layer.{name}"))
+        with opt_tab:
+            st.selectbox(
+                "Optimiser",
+                list(OPTIMIZER_LABELS),
+                format_func=OPTIMIZER_LABELS.get,
+                key=_key("optimizer"),
+                on_change=_on_optimizer,
+                persist_state="session",
+                help="L-BFGS needs the fewest steps; Adam and SGD are the course's classics.",
+            )
+            c1, c2 = st.columns(2)
+            with c1:
+                st.number_input("Epochs", 1, 1000, step=1, key=_key("epochs"), persist_state="session")
+            with c2:
+                st.number_input(
+                    "Steps per epoch", 1, 10_000, step=10, key=_key("steps_per_epoch"), persist_state="session"
+                )
+            optimizer = ss.get(_key("optimizer"))
+            _number(
+                "Learning rate",
+                "learning_rate",
+                fmt="%g",
+                minimum=1e-6,
+                step=None,
+                help="L-BFGS: step scale (1 = full quasi-Newton step). Adam: grey levels per step. "
+                "SGD: multiplies the raw gradient.",
+            )
+            if optimizer == "adam":
+                c1, c2, c3 = st.columns(3)
+                with c1:
+                    _number("β₁", "adam_beta1", fmt="%g", maximum=0.9999, step=0.01)
+                with c2:
+                    _number("β₂", "adam_beta2", fmt="%g", maximum=0.99999, step=0.001)
+                with c3:
+                    _number("ε", "adam_epsilon", fmt="%g", minimum=1e-12)
+            elif optimizer == "sgd":
+                c1, c2 = st.columns(2)
+                with c1:
+                    _number("Decay rate", "sgd_decay_rate", fmt="%g", minimum=0.01, maximum=1.0, step=0.01)
+                with c2:
+                    st.number_input(
+                        "Decay steps", 1, 1_000_000, step=10, key=_key("sgd_decay_steps"), persist_state="session"
+                    )
+            else:
+                st.number_input(
+                    "L-BFGS memory (pairs)", 1, 100, step=1, key=_key("lbfgs_history"), persist_state="session"
+                )
+            st.selectbox(
+                "Precision",
+                list(PRECISIONS),
+                format_func=PRECISION_LABELS.get,
+                key=_key("precision"),
+                persist_state="session",
+                help="bfloat16 is about twice as fast on CPUs with AVX512-BF16/AMX, and looks the same.",
+            )
+            _number(
+                "Time limit (s, 0 = none)",
+                "time_limit",
+                fmt="%g",
+                step=10.0,
+                help="Stop at this budget and keep the best picture so far.",
+            )
+        with file_tab:
+            st.file_uploader(
+                "Load settings (JSON)",
+                type=["json"],
+                key="cfg_json",
+                on_change=_on_load_json,
+                help="A file saved from a previous run reproduces it exactly.",
+            )
+            if ss.get("cfg_json_error"):
+                st.error(ss["cfg_json_error"])
+            try:
+                current = read_config(n_styles=max(1, len(style_names)))
+                st.download_button(
+                    "Save these settings",
+                    current.to_json(),
+                    file_name="nst-settings.json",
+                    mime="application/json",
+                    icon=":material/download:",
+                )
+            except ConfigError:
+                pass
+    try:
+        return read_config(n_styles=max(1, len(style_names))), None
+    except ConfigError as exc:
+        return None, f"Check the settings: {exc}"

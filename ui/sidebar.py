@@ -1,0 +1,33 @@
+"""The sidebar on every page: which model, whose weights, which device; the queue."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import resources, state
+
+
+def render() -> None:
+    with st.sidebar:
+        st.markdown("### :material/palette: NST Explorer")
+        backbone = resources.get_backbone()
+        if backbone is not None:
+            st.caption(
+                f"**Model** {backbone.spec.label} (ImageNet)  \n"
+                f"**Weights** {backbone.source.origin}  \n"
+                f"**Device** {backbone.device.kind} · {backbone.precision}"
+            )
+            with st.popover("Details", icon=":material/info:"):
+                st.caption(f"Weights file: `{backbone.source.path}`")
+                st.caption(f"Device: {backbone.device.name} ({backbone.device.cores} cores)")
+                native = "native" if backbone.device.bf16_native else "not native"
+                st.caption(f"bfloat16 on this device: {native}")
+        queue = resources.run_queue()
+        job = state.job()
+        if job is not None and not job.done:
+            view = job.view()
+            st.caption(f":material/autorenew: Your run: {view.status}, step {view.step}/{view.total_steps}")
+        st.caption(
+            f"Server: {queue.running} run(s) computing, {queue.waiting} waiting "
+            f"(limit {queue.max_concurrent} at a time)."
+        )

@@ -1,0 +1,153 @@
+"""What one browser session holds: its pictures, its current job, its history of runs.
+
+Everything lives in `st.session_state`, so sessions never see each other's images; the
+engine's shared caches are keyed by image content and hold only derived tensors.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from nst.config import StyleConfig
+from nst.jobs import Job, JobView
+from nst.objective import image_digest
+
+MAX_HISTORY = 12
+
+
+@dataclass(frozen=True)
+class Picture:
+    name: str
+    image: np.ndarray  # uint8 (H, W, 3), at most images.DEFAULT_CAP on the long side
+    origin: str  # "gallery" or "upload"
+
+    @property
+    def digest(self) -> str:
+        return image_digest(self.image)
+
+
+@dataclass
+class HistoryEntry:
+    number: int
+    content: Picture
+    styles: list[Picture]
+    config: StyleConfig
+    image: np.ndarray
+    status: str
+    message: str
+    elapsed: float
+    curves: dict[str, list[float]]
+    layer_curves: dict[str, list[float]]
+    steps: list[int]
+    frames: list[np.ndarray] = field(repr=False, default_factory=list)
+    finished_at: float = field(default_factory=time.time)
+
+    @property
+    def label(self) -> str:
+        styles = " + ".join(s.name for s in self.styles)
+        return f"#{self.number} · {self.content.name} × {styles}"
+
+
+def _state() -> st.runtime.state.SessionStateProxy:
+    ss = st.session_state
+    ss.setdefault("content", None)
+    ss.setdefault("styles", [])
+    ss.setdefault("job", None)
+    ss.setdefault("job_inputs", None)
+    ss.setdefault("history", [])
+    ss.setdefault("run_counter", 0)
+    ss.setdefault("sweep", None)
+    return ss
+
+
+def content() -> Picture | None:
+    return _state()["content"]
+
+
+def set_content(picture: Picture | None) -> None:
+    _state()["content"] = picture
+
+
+def styles() -> list[Picture]:
+    return list(_state()["styles"])
+
+
+def set_styles(pictures: list[Picture]) -> None:
+    _state()["styles"] = list(pictures)
+
+
+def job() -> Job | None:
+    return _state()["job"]
+
+
+def job_inputs() -> tuple[Picture, list[Picture], StyleConfig] | None:
+    return _state()["job_inputs"]
+
+
+def start_job(new_job: Job, content_pic: Picture, style_pics: list[Picture], config: StyleConfig) -> None:
+    ss = _state()
+    ss["job"] = new_job
+    ss["job_inputs"] = (content_pic, list(style_pics), config)
+
+
+def history() -> list[HistoryEntry]:
+    return list(_state()["history"])
+
+
+def archive(finished: Job) -> HistoryEntry | None:
+    """Move a finished run into the history (once); returns the new entry."""
+    ss = _state()
+    if ss.get("archived_job") == finished.id or ss["job_inputs"] is None or finished.final is None:
+        return None
+    content_pic, style_pics, config = ss["job_inputs"]
+    view = finished.view()
+    ss["run_counter"] += 1
+    entry = HistoryEntry(
+        number=ss["run_counter"],
+        content=content_pic,
+        styles=style_pics,
+        config=config,
+        image=finished.final.image,
+        status=view.status,
+        message=view.message,
+        elapsed=view.elapsed,
+        curves=view.curves,
+        layer_curves=view.layer_curves,
+        steps=view.steps,
+        frames=finished.snapshots(),
+    )
+    ss["history"] = [*ss["history"], entry][-MAX_HISTORY:]
+    ss["archived_job"] = finished.id
+    return entry
+
+
+def latest_result() -> tuple[str, np.ndarray, JobView | None] | None:
+    """The picture the inspection pages call "result": the running job's, else the last run's."""
+    current = job()
+    if current is not None and current.kind == "run":
+        view = current.view()
+        if view.image is not None:
+            label = "Result (running…)" if view.active else "Result"
+            return label, view.image, view
+    past = history()
+    if past:
+        return f"Result {past[-1].label}", past[-1].image, None
+    return None
+
+
+def inspection_images() -> dict[str, np.ndarray]:
+    """Content, styles and result by label, for the pages that look inside the network."""
+    out: dict[str, np.ndarray] = {}
+    c = content()
+    if c is not None:
+        out[f"Content · {c.name}"] = c.image
+    for s in styles():
+        out[f"Style · {s.name}"] = s.image
+    result = latest_result()
+    if result is not None:
+        out[result[0]] = result[1]
+    return out

@@ -1,0 +1,96 @@
+"""Style-strength sweep: one content/style pair at several β, shown as a grid."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nst.config import StyleConfig, preset
+from nst.jobs import Job, RunSpec
+from ui import resources, state
+from ui.state import Picture
+
+FACTORS = {"×0.01": 0.01, "×0.1": 0.1, "×0.3": 0.3, "×1": 1.0, "×3": 3.0, "×10": 10.0, "×100": 100.0}
+
+
+def _busy() -> bool:
+    return any(j is not None and not j.done for j in (state.job(), st.session_state.get("sweep")))
+
+
+def _start(content: Picture, styles: list[Picture], config: StyleConfig, factors: list[float], size: int) -> None:
+    if _busy():
+        st.session_state["sweep_refused"] = "A run is already going: stop it first."
+        return
+    quick = preset("quick")
+    runs = [
+        RunSpec(
+            content.image,
+            [s.image for s in styles],
+            config.replace(
+                style_weight=config.style_weight * f,
+                max_side=size,
+                epochs=1,
+                steps_per_epoch=quick.steps_per_epoch,
+                time_limit=None,
+            ),
+            label=f"β = {config.style_weight * f:.2g}",
+        )
+        for f in sorted(factors)
+    ]
+    backbone = resources.get_backbone(config.backbone, config.precision)
+    if backbone is None:
+        return
+    job = Job(runs, backbone, kind="sweep")
+    st.session_state["sweep"] = job
+    st.session_state["sweep_refused"] = None
+    resources.run_queue().submit(job)
+
+
+def sweep_tab(content: Picture | None, styles: list[Picture], config: StyleConfig | None) -> None:
+    st.caption(
+        "The same photo and painting at several style weights β (everything else as in the panel, at a "
+        "small size): the picture slides from photo to painting."
+    )
+    if content is None or not styles or config is None:
+        st.caption("Pick a content and a style image (and valid settings) first.")
+        return
+    c1, c2, c3 = st.columns([3, 1, 1])
+    chosen = c1.pills(
+        "β multipliers", list(FACTORS), selection_mode="multi", default=["×0.1", "×1", "×10"], key="sweep_factors"
+    )
+    size = c2.select_slider("Size", [128, 192, 256, 320], value=192, key="sweep_size")
+    job = st.session_state.get("sweep")
+    c3.button(
+        "Run sweep",
+        icon=":material/grid_view:",
+        disabled=_busy() or not chosen,
+        key="sweep_run",
+        on_click=_start,
+        args=(content, styles, config, [FACTORS[c] for c in chosen or []], size),
+    )
+    if st.session_state.get("sweep_refused"):
+        st.warning(st.session_state["sweep_refused"])
+    if job is not None:
+        st.fragment(run_every=1.0 if not job.done else None)(_sweep_view)()
+
+
+def _sweep_view() -> None:
+    """Polled while the sweep runs; a full rerun when it ends re-enables the buttons."""
+    job = st.session_state.get("sweep")
+    if job is None:
+        return
+    view = job.view()
+    if view.active:
+        st.progress(
+            min(1.0, view.step / max(1, view.total_steps)),
+            text=f"Sweep: picture {min(view.run_index + 1, view.n_runs)} of {view.n_runs} · {view.elapsed:.0f} s",
+        )
+        st.button("Stop sweep", on_click=job.stop, key="sweep_stop")
+    elif view.status not in ("finished",):
+        st.warning(view.message)
+    if job.done and st.session_state.get("sweep_seen") != job.id:
+        st.session_state["sweep_seen"] = job.id
+        st.rerun()
+    if view.results:
+        cols = st.columns(max(3, len(job.runs)))
+        for col, (label, image) in zip(cols, view.results, strict=False):
+            col.image(image, caption=label, width="stretch")

@@ -1,0 +1,82 @@
+"""The Studio's lower tabs: the session's history of runs, and two runs side by side."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nst.images import encode_png
+from ui import charts, settings, state
+
+PER_ROW = 6
+
+
+def _use_settings(number: int) -> None:
+    for entry in state.history():
+        if entry.number == number:
+            st.session_state["preset"] = None
+            settings.write_config(entry.config)
+
+
+def history_tab() -> None:
+    entries = state.history()[::-1]
+    if not entries:
+        st.caption("Every run of this session lands here, newest first.")
+        return
+    st.caption(
+        f"{len(entries)} run{'s' if len(entries) > 1 else ''} this session (the last {state.MAX_HISTORY} "
+        "are kept). Download any of them, or load its settings back into the panel."
+    )
+    for start in range(0, len(entries), PER_ROW):
+        cols = st.columns(PER_ROW)
+        for col, entry in zip(cols, entries[start : start + PER_ROW], strict=False):
+            with col:
+                st.image(entry.image, caption=f"{entry.label} · {entry.elapsed:.0f} s", width="stretch")
+                if entry.status != "finished":
+                    st.caption(f":orange[{entry.status.replace('_', ' ')}]")
+                st.download_button(
+                    "PNG",
+                    encode_png(entry.image),
+                    file_name=f"nst-run-{entry.number}.png",
+                    mime="image/png",
+                    key=f"hist_png_{entry.number}",
+                    icon=":material/download:",
+                    width="stretch",
+                )
+                st.button(
+                    "Use settings",
+                    key=f"hist_use_{entry.number}",
+                    on_click=_use_settings,
+                    args=(entry.number,),
+                    width="stretch",
+                )
+
+
+def _config_diff(a, b) -> list[dict[str, str]]:
+    da, db = a.to_dict(), b.to_dict()
+    return [{"setting": k, "left": str(da[k]), "right": str(db[k])} for k in da if da[k] != db[k]]
+
+
+def compare_tab() -> None:
+    entries = state.history()
+    if len(entries) < 2:
+        st.caption("After two runs, compare them here side by side, with what differs in their settings.")
+        return
+    labels = {e.label: e for e in entries}
+    names = list(labels)
+    c1, c2 = st.columns(2)
+    left = labels[c1.selectbox("Left", names, index=len(names) - 2, key="cmp_left")]
+    right = labels[c2.selectbox("Right", names, index=len(names) - 1, key="cmp_right")]
+    c1.image(left.image, caption=f"{left.label} · {left.elapsed:.0f} s", width="stretch")
+    c2.image(right.image, caption=f"{right.label} · {right.elapsed:.0f} s", width="stretch")
+    diff = _config_diff(left.config, right.config)
+    if diff:
+        st.dataframe(diff, hide_index=True, width="stretch")
+    else:
+        st.caption("Same settings.")
+    st.plotly_chart(
+        charts.compare_figure(
+            {left.label: (left.steps, left.curves["total"]), right.label: (right.steps, right.curves["total"])}
+        ),
+        key="cmp_chart",
+        config={"displaylogo": False},
+    )
