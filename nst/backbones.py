@@ -209,6 +209,29 @@ class Backbone:
                 self._extractors[layers] = keras.Model(self.model.input, outputs)
             return self._extractors[layers]
 
+    def feature_function(self, layers: tuple[str, ...]):
+        """A traced function: RGB 0..255 (1, H, W, 3) → float32 maps of `layers`, for any size.
+
+        Traced once, under the lock, so that no Keras code runs at call time: calls from several
+        threads (browser sessions) are then safe and run in graph mode.
+        """
+        from nst.tf_runtime import tf
+
+        key = ("features", layers)
+        with self._lock:
+            if key not in self.cache:
+                model, preprocess = self.extractor(layers), self.spec.preprocess
+
+                def forward(image):
+                    outputs = model(preprocess(image), training=False)
+                    outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
+                    return [tf.cast(o, tf.float32) for o in outputs]
+
+                fn = tf.function(forward, input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32)])
+                fn.get_concrete_function()
+                self.cache[key] = fn
+            return self.cache[key]
+
     @cached_property
     def _fields(self) -> dict[str, int]:
         return _receptive_fields(self.model)

@@ -18,8 +18,8 @@ from nst.images import fitted_size
 
 OPTIMIZERS = ("lbfgs", "adam", "sgd")
 # Learning rates that work with the default weights: L-BFGS scales its own steps; Adam's is in
-# grey levels per step; SGD's multiplies the raw gradient, so it depends on α, β and the size.
-DEFAULT_LEARNING_RATES = {"lbfgs": 1.0, "adam": 5.0, "sgd": 1e-2}
+# grey levels per step; SGD multiplies the per-pixel gradient (see nst.optimizers).
+DEFAULT_LEARNING_RATES = {"lbfgs": 1.0, "adam": 5.0, "sgd": 30.0}
 INITS = ("content", "noise", "noisy_content")
 CONFIG_VERSION = 1
 
@@ -39,9 +39,11 @@ class StyleConfig:
     max_side: int = 384
     content_layer: str = "block4_conv2"
     style_layers: dict[str, float] = field(default_factory=_default_style_layers)
+    # The optimiser divides each term by its value for a black image (see optimise.relative_weights),
+    # so α = β = 1 balances content and style for any photo, painting and size.
     content_weight: float = 1.0  # α
-    style_weight: float = 1e-2  # β
-    tv_weight: float = 1e-3
+    style_weight: float = 1.0  # β
+    tv_weight: float = 1.0
     style_blend: tuple[float, ...] = ()  # one weight per style image; () = equal
     style_scale: float = 1.0  # style image's long side = this × the result's long side
     preserve_colours: bool = False
@@ -73,11 +75,15 @@ class StyleConfig:
     def alpha_beta_ratio(self) -> float:
         return self.content_weight / self.style_weight if self.style_weight else math.inf
 
-    def scale_steps(self, n: int | None = None) -> list[int]:
-        """Steps per scale: the total split evenly, the remainder to the finest scale."""
-        n = n or len(self.scales)
-        base, rest = divmod(self.total_steps, n)
-        return [base] * (n - 1) + [base + rest]
+    def scale_steps(self, sides: list[int] | None = None) -> list[int]:
+        """Steps per scale, in inverse proportion to its long side: a step at half size costs a
+        quarter, so coarse scales get most of the steps (½ and 1 → ⅔ and ⅓). Every scale gets
+        at least one; rounding goes to the finest."""
+        sides = sides or [max(1, round(self.max_side * s)) for s in self.scales]
+        weights = [max(sides) / side for side in sides]
+        total = self.total_steps
+        steps = [max(1, int(total * w / sum(weights))) for w in weights[:-1]]
+        return [*steps, max(1, total - sum(steps))]
 
     def scale_sizes(self, content_shape: tuple[int, ...], min_side: int) -> list[tuple[int, int]]:
         """(h, w) per scale for this content; scales whose short side would fall below `min_side`
@@ -258,7 +264,7 @@ PRESETS: dict[str, str] = {
 PRESET_CHANGES: dict[str, dict[str, Any]] = {
     "quick": dict(max_side=256, steps_per_epoch=60),
     "balanced": {},
-    "high": dict(max_side=512, steps_per_epoch=160),
+    "high": dict(max_side=512, steps_per_epoch=110),
 }
 
 

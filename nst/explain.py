@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -29,8 +29,8 @@ from nst.backbones import Backbone, BackboneSpec, get_spec
 from nst.config import StyleConfig
 from nst.images import fitted_size, resize
 from nst.losses import content_loss, gram_matrix, style_layer_loss
-from nst.objective import LRU, get_objective, image_digest
-from nst.optimise import Progress, run
+from nst.objective import LRU, image_digest
+from nst.optimise import Progress, Result, stylize
 from nst.tf_runtime import tf
 
 # Memo sizes. An activation entry holds every layer computed for one image at one size: up to
@@ -117,10 +117,8 @@ def _fit(spec: BackboneSpec, image: np.ndarray, max_side: int) -> tuple[int, int
 # ------------------------------------------------------------------------------ activations
 def _forward(backbone: Backbone, image: np.ndarray, layers: tuple[str, ...]) -> dict[str, np.ndarray]:
     """One forward pass; float32 (h, w, c) maps of `layers`."""
-    outputs = backbone.extractor(layers)(backbone.spec.preprocess(tf.constant(image[None])), training=False)
-    if not isinstance(outputs, list | tuple):
-        outputs = [outputs]
-    return {name: _readonly(np.asarray(tf.cast(o[0], tf.float32))) for name, o in zip(layers, outputs, strict=True)}
+    outputs = backbone.feature_function(layers)(tf.constant(image[None], tf.float32))
+    return {name: _readonly(o[0].numpy()) for name, o in zip(layers, outputs, strict=True)}
 
 
 def _activation_entry(
@@ -133,11 +131,10 @@ def _activation_entry(
     entry = memo.get(key) or {}
     missing = [name for name in layers if name not in entry]
     if missing:
-        # One pass over the catalogue up to the deepest layer missing: the extractor stops there
-        # anyway, the shallower maps come for free, and at most len(catalogue) extractors exist.
-        deepest = max(spec.layers.index(name) for name in missing)
+        # One pass over the whole catalogue: a forward pass costs less than tracing another
+        # layer selection, and every later layer choice for this image is then free.
         pixels = resize(image, size).astype(np.float32)
-        entry = _merge(backbone, memo, key, _forward(backbone, pixels, spec.layers[: deepest + 1]))
+        entry = _merge(backbone, memo, key, _forward(backbone, pixels, spec.layers))
     return key, entry
 
 
@@ -522,82 +519,129 @@ def _base_config(backbone: Backbone, max_side: int, steps: int, seed: int) -> di
     )
 
 
-def _content_setup(backbone: Backbone, image: np.ndarray, layer: str, max_side: int, steps: int, seed: int, tv):
+def _content_setup(backbone: Backbone, layer: str, max_side: int, steps: int, seed: int, tv: float) -> StyleConfig:
     """Config for a content-only run at `layer`.
 
     StyleConfig insists on a style layer with weight > 0 and stylize on a style image even when
     β = 0, so the content layer doubles as the (unweighted) style layer — the extractor then
-    stops at that layer — and the image is its own style image.
+    stops at that layer — and the image is its own style image. The engine divides the content
+    term by its value for a black image, so `tv` is relative to that: the TV weight is given on
+    pixels in [0, 1], hence × 255 for the config's grey-level convention.
     """
-    size = fitted_size(image.shape[0], image.shape[1], max_side)
-    objective = get_objective(backbone, layer, (layer,))
-    target = objective.content_target(resize(image, size).astype(np.float32))
-    # ½·mean(P²): the normalised content loss of a black image, the scale TV is measured in.
-    scale = float(content_loss(tf.zeros_like(target), target, normalise=True))
     return StyleConfig(
         **_base_config(backbone, max_side, steps, seed),
         content_layer=layer,
         style_layers={layer: 1.0},
         content_weight=1.0,
         style_weight=0.0,
-        tv_weight=float(tv) * scale,
+        tv_weight=float(tv) * 255.0,
     )
 
 
-def _style_setup(backbone: Backbone, image: np.ndarray, layers: tuple[str, ...], max_side, steps, seed, tv):
+def _style_setup(
+    backbone: Backbone, layers: tuple[str, ...], max_side: int, steps: int, seed: int, tv: float
+) -> StyleConfig:
     """Config for a style-only run over `layers`.
 
     Gatys used a VGG rescaled so every filter's mean activation is 1, so equal layer weights
-    meant equal say. Keras' VGG is not rescaled and a deep layer's E_l is ~10⁵× block1's, so
-    each layer is weighted by 1 / E_l(black image) = 4N² / ΣA²: every layer then starts at the
-    same loss, as in the paper. α = 0 still needs a content layer: the deepest style layer,
-    so the extractor goes no deeper than the style needs.
+    meant equal say. The engine gets the same effect by dividing each E_l by its value for a black
+    image, so equal weights here start every layer at the same loss. α = 0 still needs a content
+    layer: the deepest style layer, so the extractor goes no deeper than the style needs.
     """
     deepest = max(layers, key=backbone.spec.layers.index)
-    size = fitted_size(image.shape[0], image.shape[1], max_side)
-    objective = get_objective(backbone, deepest, layers)
-    targets = objective.style_targets([image], [1.0], max(size))  # memoised: stylize reuses them
-    energy = [float(style_layer_loss(tf.zeros_like(a), a, a.shape[0], 1)) for a in targets]
-    smallest = min(e for e in energy if e > 0) if any(e > 0 for e in energy) else 1.0
-    weights = {name: (smallest / e if e > 0 else 1.0) for name, e in zip(layers, energy, strict=True)}
     return StyleConfig(
         **_base_config(backbone, max_side, steps, seed),
         content_layer=deepest,
-        style_layers=weights,
+        style_layers={name: 1.0 for name in layers},
         content_weight=0.0,
         style_weight=1.0,
-        tv_weight=float(tv) * smallest,
+        tv_weight=float(tv) * 255.0,
     )
 
 
-def _reconstruct(
-    backbone: Backbone,
+@dataclass(frozen=True)
+class Reconstruction:
+    """One layer reconstruction, runnable directly or as a task of a background job.
+
+    `events` yields the engine's own Progress/Result stream (an immediate Result when the
+    picture is memoised) and memoises the picture when the run finishes.
+    """
+
+    kind: str  # "content" or "style"
+    image: np.ndarray = field(repr=False)
+    layers: tuple[str, ...]
+    max_side: int = RECONSTRUCTION_SIDE
+    steps: int = CONTENT_STEPS
+    seed: int = 0
+    tv: float = 0.0
+    label: str = ""
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps
+
+    def key(self, backbone: Backbone) -> tuple:
+        size = _fit(backbone.spec, self.image, self.max_side)
+        return (image_digest(self.image), self.kind, self.layers, size, self.steps, self.seed, self.tv)
+
+    def cached(self, backbone: Backbone) -> np.ndarray | None:
+        return _memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE).get(self.key(backbone))
+
+    def events(self, backbone: Backbone, stop: threading.Event | None = None) -> Iterator[Progress | Result]:
+        _check_layers(backbone.spec, self.layers)
+        key = self.key(backbone)
+        memo = _memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE)
+        cached = memo.get(key)
+        if cached is not None:
+            yield Result(cached, "finished", "From the cache.", 0, 0.0)
+            return
+        if self.kind == "content":
+            config = _content_setup(backbone, self.layers[0], self.max_side, self.steps, self.seed, self.tv)
+        else:
+            config = _style_setup(backbone, self.layers, self.max_side, self.steps, self.seed, self.tv)
+        for event in stylize(self.image, [self.image], config, backbone, stop):
+            if isinstance(event, Result) and event.status == "finished":  # a stopped run is not the picture
+                memo.put(key, _readonly(event.image))
+            yield event
+
+
+def content_reconstruction(
     image: np.ndarray,
-    kind: str,
-    layers: tuple[str, ...],
-    max_side: int,
-    steps: int,
-    seed: int,
-    tv: float,
-    stop: threading.Event | None,
-    on_progress: Callable[[Progress], None] | None,
-) -> np.ndarray:
-    _check_layers(backbone.spec, layers)
-    size = _fit(backbone.spec, image, max_side)
-    key = (image_digest(image), kind, layers, size, steps, seed, tv)
-    memo = _memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE)
-    cached = memo.get(key)
-    if cached is not None:
-        return cached
-    if kind == "content":
-        config = _content_setup(backbone, image, layers[0], max_side, steps, seed, tv)
-    else:
-        config = _style_setup(backbone, image, layers, max_side, steps, seed, tv)
-    result = run(image, [image], config, backbone, stop=stop, on_progress=on_progress)
-    picture = _readonly(result.image)
-    if result.status == "finished":  # a stopped or diverged run is not the reconstruction
-        memo.put(key, picture)
-    return picture
+    layer: str,
+    spec: BackboneSpec,
+    *,
+    max_side: int = RECONSTRUCTION_SIDE,
+    steps: int = CONTENT_STEPS,
+    seed: int = 0,
+    tv_weight: float | None = None,
+) -> Reconstruction:
+    layer = _check_layers(spec, (layer,))[0]
+    tv = content_tv(spec, layer) if tv_weight is None else float(tv_weight)
+    return Reconstruction("content", image, (layer,), max_side, steps, seed, tv, label=layer)
+
+
+def style_reconstruction(
+    image: np.ndarray,
+    layers: Sequence[str],
+    spec: BackboneSpec,
+    *,
+    max_side: int = RECONSTRUCTION_SIDE,
+    steps: int = STYLE_STEPS,
+    seed: int = 0,
+    tv_weight: float = STYLE_TV,
+) -> Reconstruction:
+    layers = _check_layers(spec, tuple(dict.fromkeys(layers)))
+    label = layers[0] if len(layers) == 1 else f"{layers[0]} … {layers[-1]}"
+    return Reconstruction("style", image, layers, max_side, steps, seed, float(tv_weight), label=label)
+
+
+def _finish(task: Reconstruction, backbone: Backbone, stop, on_progress) -> np.ndarray:
+    for event in task.events(backbone, stop):
+        if isinstance(event, Result):
+            return _readonly(event.image)
+        if on_progress is not None:
+            on_progress(event)
+    raise RuntimeError("reconstruction ended without a result")  # pragma: no cover
 
 
 def reconstruct_content(
@@ -620,9 +664,10 @@ def reconstruct_content(
     `stop` ends it early with the current image, `on_progress` gets each step's Progress.
     `tv_weight` is relative (see `content_tv`, the default).
     """
-    layer = _check_layers(backbone.spec, (layer,))[0]
-    tv = content_tv(backbone.spec, layer) if tv_weight is None else float(tv_weight)
-    return _reconstruct(backbone, image, "content", (layer,), max_side, steps, seed, tv, stop, on_progress)
+    task = content_reconstruction(
+        image, layer, backbone.spec, max_side=max_side, steps=steps, seed=seed, tv_weight=tv_weight
+    )
+    return _finish(task, backbone, stop, on_progress)
 
 
 def reconstruct_style(
@@ -644,10 +689,12 @@ def reconstruct_style(
     Layers are balanced to start with equal losses (see `_style_setup`). Memoised like
     `reconstruct_content`.
     """
-    layers = tuple(dict.fromkeys(layers))
     if not layers:
         raise ValueError("a style reconstruction needs at least one layer.")
-    return _reconstruct(backbone, image, "style", layers, max_side, steps, seed, float(tv_weight), stop, on_progress)
+    task = style_reconstruction(
+        image, layers, backbone.spec, max_side=max_side, steps=steps, seed=seed, tv_weight=tv_weight
+    )
+    return _finish(task, backbone, stop, on_progress)
 
 
 def cached_reconstruction(
@@ -662,18 +709,29 @@ def cached_reconstruction(
     tv_weight: float | None = None,
 ) -> np.ndarray | None:
     """The memoised reconstruction if there is one (so a page can show it without a spinner)."""
-    if kind not in ("content", "style"):
-        raise ValueError(f"kind must be 'content' or 'style' (got {kind!r}).")
-    layers = _check_layers(backbone.spec, layers)
     if kind == "content":
-        steps = CONTENT_STEPS if steps is None else steps
-        tv = content_tv(backbone.spec, layers[0]) if tv_weight is None else float(tv_weight)
+        task = content_reconstruction(
+            image,
+            layers[0],
+            backbone.spec,
+            max_side=max_side,
+            steps=CONTENT_STEPS if steps is None else steps,
+            seed=seed,
+            tv_weight=tv_weight,
+        )
+    elif kind == "style":
+        task = style_reconstruction(
+            image,
+            layers,
+            backbone.spec,
+            max_side=max_side,
+            steps=STYLE_STEPS if steps is None else steps,
+            seed=seed,
+            tv_weight=STYLE_TV if tv_weight is None else tv_weight,
+        )
     else:
-        steps = STYLE_STEPS if steps is None else steps
-        tv = STYLE_TV if tv_weight is None else float(tv_weight)
-    size = fitted_size(image.shape[0], image.shape[1], max_side)
-    key = (image_digest(image), kind, layers, size, steps, seed, tv)
-    return _memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE).get(key)
+        raise ValueError(f"kind must be 'content' or 'style' (got {kind!r}).")
+    return task.cached(backbone)
 
 
 # ------------------------------------------------------------------------- theory examples
@@ -723,3 +781,14 @@ def worked_gram_example() -> WorkedGram:
         M=flat.shape[0],
         N=flat.shape[1],
     )
+
+
+def shuffle_tiles(image: np.ndarray, tiles: int = 4, seed: int = 0) -> np.ndarray:
+    """The picture cut into tiles × tiles pieces and put back in random order: the layout is
+    destroyed, the local textures are not — so its Gram matrices stay close to the original's."""
+    h, w = (image.shape[0] // tiles) * tiles, (image.shape[1] // tiles) * tiles
+    th, tw = h // tiles, w // tiles
+    pieces = [image[r * th : (r + 1) * th, c * tw : (c + 1) * tw] for r in range(tiles) for c in range(tiles)]
+    order = np.random.default_rng(seed).permutation(len(pieces))
+    rows = [np.concatenate([pieces[order[r * tiles + c]] for c in range(tiles)], axis=1) for r in range(tiles)]
+    return np.concatenate(rows, axis=0)

@@ -14,8 +14,9 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -26,6 +27,17 @@ MAX_FRAMES = 80  # snapshots kept per job (for the GIF); older ones are thinned 
 _ids = itertools.count(1)
 
 
+class Task(Protocol):
+    """Anything a job can run: a labelled stream of Progress events ending in a Result."""
+
+    label: str
+
+    @property
+    def total_steps(self) -> int: ...
+
+    def events(self, backbone, stop: threading.Event) -> Iterator: ...
+
+
 @dataclass
 class RunSpec:
     """One style transfer: images and settings (a sweep is several of these)."""
@@ -34,6 +46,15 @@ class RunSpec:
     styles: Sequence[np.ndarray]
     config: StyleConfig
     label: str = ""
+
+    @property
+    def total_steps(self) -> int:
+        return self.config.total_steps
+
+    def events(self, backbone, stop: threading.Event) -> Iterator:
+        from nst.optimise import stylize
+
+        return stylize(self.content, self.styles, self.config, backbone, stop)
 
 
 @dataclass
@@ -74,7 +95,10 @@ class JobView:
 
 
 class Job:
-    def __init__(self, runs: Sequence[RunSpec], backbone, kind: str = "run"):
+    """`kind` is "run" (one style transfer; keeps snapshots for a GIF), "sweep" or any other
+    list of tasks (e.g. layer reconstructions) whose final pictures are collected in order."""
+
+    def __init__(self, runs: Sequence[Task], backbone, kind: str = "run"):
         if not runs:
             raise ValueError("a job needs at least one run")
         self.id = next(_ids)
@@ -90,7 +114,7 @@ class Job:
         self.position = 0
         self.run_index = 0
         self.step = 0
-        self.total_steps = sum(r.config.total_steps for r in self.runs)
+        self.total_steps = sum(r.total_steps for r in self.runs)
         self._step_offset = 0
         self.elapsed = 0.0
         self.size: tuple[int, int] | None = None
@@ -159,7 +183,7 @@ class Job:
 
     def execute(self) -> None:
         """Run every RunSpec in order; called on the job's thread once it has a slot."""
-        from nst.optimise import Result, stylize
+        from nst.optimise import Result
 
         started = time.perf_counter()
         with self._lock:
@@ -171,8 +195,8 @@ class Job:
             for index, spec in enumerate(self.runs):
                 with self._lock:
                     self.run_index = index
-                    self._step_offset = sum(r.config.total_steps for r in self.runs[:index])
-                for event in stylize(spec.content, spec.styles, spec.config, self.backbone, self.stop_event):
+                    self._step_offset = sum(r.total_steps for r in self.runs[:index])
+                for event in spec.events(self.backbone, self.stop_event):
                     if isinstance(event, Result):
                         with self._lock:
                             self.final = event

@@ -6,10 +6,11 @@
     TV       L_tv = Σ |x[i+1,j] − x[i,j]| + |x[i,j+1] − x[i,j]|
     total    L = α L_c + β L_s + tv L_tv
 
-The optimiser uses the `normalise=True` forms of content and TV (divided by the number of
-terms summed): Gatys' raw sums grow with the pixel count while E_l does not, so without it the
-α/β balance — and so the picture — would change with the image size and between the stages
-of a coarse-to-fine run.
+These functions are the course's, and the tests check them against hand-computed values. The
+optimiser (`nst.optimise.relative_weights`) divides each term by its value for a black image —
+L_c/L_c(0) = Σ(F − P)²/ΣP², E_l/E_l(0) = Σ(G − A)²/ΣA² — so that α and β mean the same for
+every photo, painting, layer and image size; raw E_l differ by orders of magnitude between a
+soft painting and a high-contrast one, and between shallow and deep layers.
 """
 
 from __future__ import annotations

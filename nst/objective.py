@@ -86,6 +86,10 @@ class Objective:
                 scalar,
             ],
         )
+        # Trace now, under the backbone's lock (get_objective holds it): Keras layer code then
+        # never runs in two threads at once, and a run's first step costs no tracing.
+        self.features.get_concrete_function()
+        self.loss_and_grad.get_concrete_function()
 
     # -------------------------------------------------------------- traced
     def _features(self, image: tf.Tensor) -> tuple[tf.Tensor, tuple[tf.Tensor, ...]]:

@@ -19,6 +19,7 @@ from nst.backbones import Backbone
 from nst.colour import preserve_colours
 from nst.config import ConfigError, StyleConfig
 from nst.images import resize, to_uint8
+from nst.losses import content_loss, style_layer_loss
 from nst.objective import get_objective
 from nst.optimizers import make_optimizer
 from nst.tf_runtime import tf
@@ -55,6 +56,28 @@ class Result:
         return self.status != "diverged"
 
 
+def relative_weights(config: StyleConfig, content_target, style_targets) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """α, w_l and tv as the objective uses them, each term divided by its value for a black image.
+
+    α·L_c/L_c(0) = α·Σ(F − P)²/ΣP² and w_l·E_l/E_l(0) = w_l·Σ(G − A)²/ΣA² are relative squared
+    errors, so the same α and β give the same balance for every photo, painting and size (a
+    high-contrast painting's raw E_l is orders of magnitude larger than a soft one's, and deep
+    layers' than shallow ones'). TV is taken on pixels in [0, 1].
+    """
+    zero_c = tf.zeros_like(content_target)
+    content_ref = float(content_loss(zero_c, content_target, normalise=True))
+    alpha = config.content_weight / content_ref if content_ref > 0 else config.content_weight
+    weights = []
+    for w, target in zip(config.style_layers.values(), style_targets, strict=True):
+        ref = float(style_layer_loss(tf.zeros_like(target), target, target.shape[0], 1))
+        weights.append(float(w) / ref if ref > 0 else float(w))
+    return (
+        tf.constant(alpha, tf.float32),
+        tf.constant(weights, tf.float32),
+        tf.constant(config.tv_weight / 255.0, tf.float32),
+    )
+
+
 def initial_image(content: np.ndarray, config: StyleConfig) -> np.ndarray:
     """Start from the content, white noise, or a mix; noise is drawn from `config.seed`."""
     if config.init == "content":
@@ -79,13 +102,10 @@ def stylize(
     if config.backbone != backbone.spec.name:
         raise ConfigError(f"the config asks for {config.backbone} but {backbone.spec.name} is loaded.")
     objective = get_objective(backbone, config.content_layer, tuple(config.style_layers))
-    layer_weights = tf.constant([float(w) for w in config.style_layers.values()], tf.float32)
     blend = config.style_blend or (1.0,) * len(styles)
-    alpha, beta, tvw = (
-        tf.constant(float(v), tf.float32) for v in (config.content_weight, config.style_weight, config.tv_weight)
-    )
+    beta = tf.constant(float(config.style_weight), tf.float32)
     sizes = config.scale_sizes(content.shape, backbone.spec.min_side)
-    steps = config.scale_steps(len(sizes))
+    steps = config.scale_steps([max(size) for size in sizes])
     total_steps = sum(steps)
     layer_names = list(config.style_layers)
 
@@ -107,6 +127,7 @@ def stylize(
         target_content = resize(content, size).astype(np.float32)
         content_target = objective.content_target(target_content)
         style_targets = objective.style_targets(styles, blend, max(1, round(max(size) * config.style_scale)))
+        alpha, layer_weights, tvw = relative_weights(config, content_target, style_targets)
         if x is None:
             x = tf.constant(initial_image(target_content, config)[None])
         else:

@@ -18,7 +18,11 @@ def _dot(a: tf.Tensor, b: tf.Tensor) -> float:
 
 
 class Adam:
-    """Adam (Kingma & Ba); large ε as in the TF style-transfer tutorial keeps early steps calm."""
+    """Adam (Kingma & Ba); large ε as in the TF style-transfer tutorial keeps early steps calm.
+
+    Like SGD it works on the gradient times H·W (the per-pixel gradient of the averaged loss),
+    so that ε has the same meaning at every size.
+    """
 
     def __init__(self, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-1):
         self.lr, self.b1, self.b2, self.eps = learning_rate, beta1, beta2, epsilon
@@ -27,6 +31,7 @@ class Adam:
 
     def step(self, x: tf.Tensor, loss: float, grad: tf.Tensor) -> tf.Tensor:
         self.t += 1
+        grad = grad * float(grad.shape[1] * grad.shape[2])
         if self.m is None:
             self.m, self.v = tf.zeros_like(grad), tf.zeros_like(grad)
         self.m = self.b1 * self.m + (1 - self.b1) * grad
@@ -37,7 +42,12 @@ class Adam:
 
 
 class SGD:
-    """Plain gradient descent with lr_t = lr · rate^(t / decay_steps)."""
+    """Gradient descent with lr_t = lr · rate^(t / decay_steps).
+
+    The objective is an average over pixels, so its gradient per pixel shrinks as 1/(H·W); the
+    step uses the gradient times H·W so that one learning rate works at every size (and at every
+    stage of a coarse-to-fine run).
+    """
 
     def __init__(self, learning_rate: float, decay_rate: float = 0.96, decay_steps: int = 50):
         self.lr, self.rate, self.decay_steps = learning_rate, decay_rate, decay_steps
@@ -49,7 +59,8 @@ class SGD:
     def step(self, x: tf.Tensor, loss: float, grad: tf.Tensor) -> tf.Tensor:
         lr = self.current_rate()
         self.t += 1
-        return x - lr * grad
+        pixels = float(grad.shape[1] * grad.shape[2])
+        return x - (lr * pixels) * grad
 
 
 class LBFGS:

@@ -1,4 +1,125 @@
+"""Feature maps: what each VGG layer responds to, on this session's own pictures."""
+
+from __future__ import annotations
+
 import streamlit as st
 
-st.title("feature_maps")
-st.info("Coming soon.")
+from nst import explain
+from ui import inspect
+
+st.title("Feature maps")
+st.caption(
+    "Every convolution layer turns the picture into many channels, each a map of where one learned pattern "
+    "occurs. Early layers see edges and colours; deep layers see textures and parts of objects."
+)
+
+found = inspect.subjects()
+inspect.need_pictures(found)
+backbone = inspect.backbone()
+spec = backbone.spec
+
+
+def layer_label(name: str) -> str:
+    return name.replace("block", "b").replace("_conv", "·c")
+
+
+def body() -> None:
+    found = inspect.subjects()
+    c1, c2 = st.columns([1.2, 2])
+    with c1:
+        subject = inspect.role_picker(found, "fm_role")
+    with c2:
+        layer = st.select_slider(
+            "Layer",
+            list(spec.layers),
+            key="fm_layer",
+            value=spec.layers[min(4, len(spec.layers) - 1)],
+            format_func=layer_label,
+        )
+    catalogue = {i.name: i for i in backbone.layer_catalogue(*_size(subject))}
+    info = catalogue[layer]
+    maps = explain.activations(backbone, subject.image, [layer])[layer]
+    st.caption(
+        f"**{layer}** · output {info.shape[0]}×{info.shape[1]} positions × {info.shape[2]} channels · "
+        f"each unit sees {info.receptive_field}×{info.receptive_field} px of the input "
+        f"({subject.label}, long side 384 px)"
+    )
+
+    o1, o2, o3 = st.columns([1.3, 1, 1])
+    orders = {"mean": "strongest first", "variance": "most varied first"}
+    if "Content" in found and subject.role != "Content":
+        orders["difference"] = "most changed vs content"
+    order = (
+        o1.segmented_control("Sort channels", list(orders), format_func=orders.get, key="fm_order", default="mean")
+        or "mean"
+    )
+    if order not in orders:
+        order = "mean"
+    count = o2.select_slider("Channels shown", [16, 32, 64, 128, 256, 512], value=64, key="fm_count")
+    cmap = o3.selectbox("Colour map", explain.COLORMAPS, key="fm_cmap")
+    other = None
+    if order == "difference":
+        other = explain.activations(backbone, found["Content"].image, [layer])[layer]
+    ranked = explain.channel_order(maps, order, other)[: min(count, maps.shape[2])]
+
+    columns = 16 if len(ranked) > 64 else 8
+    grid = explain.channel_grid(maps, ranked, columns=columns, cell=96 if columns == 8 else 64, colormap=cmap)
+    st.image(
+        grid,
+        caption=f"{len(ranked)} of {maps.shape[2]} channels, {orders[order]}, each stretched to its own "
+        "range (left to right, top to bottom). Channel numbers: "
+        + ", ".join(f"#{c}" for c in ranked[:24])
+        + (" …" if len(ranked) > 24 else ""),
+        width="stretch",
+    )
+
+    st.subheader("One channel up close")
+    s1, s2 = st.columns([1, 1])
+    rank = s1.number_input("Rank in the grid above (1 = first)", 1, len(ranked), 1, key="fm_rank")
+    channel = int(ranked[rank - 1])
+    alpha = s2.slider("Overlay strength", 0.0, 1.0, 0.6, 0.05, key="fm_alpha")
+    big1, big2 = st.columns(2)
+    big1.image(
+        explain.channel_image(maps, channel, 512, colormap=cmap, smooth=False),
+        caption=f"{layer} channel #{channel}: bright = strong response",
+        width="stretch",
+    )
+    big2.image(
+        explain.overlay(subject.image, maps[..., channel], alpha, cmap, weighted=True),
+        caption=f"Channel #{channel} laid over the picture: where in the image it fires",
+        width="stretch",
+    )
+
+    comparable = [s for role, s in found.items() if role in ("Content", "Style", "Result")]
+    if len(comparable) > 1:
+        st.caption(
+            f"The same channel #{channel} on each picture: what this pattern detector finds in the photo, "
+            "the painting and the result."
+        )
+        cols = st.columns(len(comparable))
+        for col, s in zip(cols, comparable, strict=True):
+            m = explain.activations(backbone, s.image, [layer])[layer]
+            col.image(
+                explain.overlay(s.image, m[..., channel], 0.75, cmap, weighted=True), caption=s.label, width="stretch"
+            )
+
+    st.subheader("All layers at a glance")
+    st.caption(
+        f"The strongest channel of every layer for {subject.label}: edges and colour blobs at the bottom of "
+        "the network, larger motifs and parts of objects at the top."
+    )
+    strip = explain.top_channel_strip(backbone, subject.image, size=128, colormap=cmap)
+    per_row = 8
+    for start in range(0, len(strip), per_row):
+        cols = st.columns(per_row)
+        for col, item in zip(cols, strip[start : start + per_row], strict=False):
+            col.image(item.image, caption=f"{layer_label(item.layer)} #{item.channel}", width="stretch")
+
+
+def _size(subject: inspect.Subject) -> tuple[int, int]:
+    from nst.images import fitted_size
+
+    return fitted_size(subject.image.shape[0], subject.image.shape[1], 384)
+
+
+inspect.live(body)

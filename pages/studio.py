@@ -22,13 +22,13 @@ with left:
 
 job = state.job()
 running = job is not None and not job.done
+busy = state.busy()
 
 
 def start_run() -> None:
     """Run button: one job per session at a time, queued behind other sessions' runs."""
-    current = state.job()
-    if current is not None and not current.done:
-        st.session_state["run_refused"] = "A run is already going: stop it first, or wait for it to finish."
+    if state.busy():
+        st.session_state["run_refused"] = "A run of yours is already going: stop it first, or wait for it to finish."
         return
     pic, style_pics = state.content(), state.styles()
     try:
@@ -67,7 +67,7 @@ with left:
         type="primary",
         icon=":material/play_arrow:",
         on_click=start_run,
-        disabled=bool(problems) or running,
+        disabled=bool(problems) or busy,
         width="stretch",
         key="run",
     )

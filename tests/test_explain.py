@@ -46,13 +46,18 @@ def test_activation_shapes(backbone, photo):
 
 def test_activations_are_memoised_and_read_only(backbone, monkeypatch):
     calls = []
-    real = backbone.extractor
+    real = backbone.feature_function
 
     def counting(layers):
-        calls.append(layers)
-        return real(layers)
+        forward = real(layers)
 
-    monkeypatch.setattr(backbone, "extractor", counting)
+        def counted(image):
+            calls.append(layers)
+            return forward(image)
+
+        return counted
+
+    monkeypatch.setattr(backbone, "feature_function", counting)
     image = fresh_image(1)
     first = explain.activations(backbone, image, ["block2_conv1", "block3_conv1"], max_side=64)
     assert len(calls) == 1  # both layers from one forward pass
@@ -67,8 +72,8 @@ def test_activations_are_memoised_and_read_only(backbone, monkeypatch):
     )
     assert not first["block3_conv1"].flags.writeable
     explain.activations(backbone, image, ["block3_conv1"], max_side=48)  # another size: runs again
-    explain.activations(backbone, image, ["block4_conv1"], max_side=64)  # deeper layer: runs again
-    assert len(calls) == 3
+    explain.activations(backbone, image, ["block5_conv4"], max_side=64)  # whole catalogue was computed
+    assert len(calls) == 2
 
 
 def test_unknown_layer_and_tiny_image_are_refused(backbone, photo):

@@ -59,13 +59,13 @@ def test_stop_mid_run_keeps_last_image(backbone, content_image, style_image):
 
 
 def test_sweep_runs_each_spec_and_collects_results(backbone, content_image, style_image):
-    runs = [spec(content_image, style_image, steps=3, style_weight=w) for w in (1e-4, 1e-2)]
-    for r, w in zip(runs, (1e-4, 1e-2), strict=True):
+    runs = [spec(content_image, style_image, steps=3, style_weight=w) for w in (0.1, 10.0)]
+    for r, w in zip(runs, (0.1, 10.0), strict=True):
         r.label = f"β={w}"
     job = RunQueue().submit(Job(runs, backbone, kind="sweep"))
     assert job.wait(60)
     view = job.view()
-    assert view.status == "finished" and [label for label, _ in view.results] == ["β=0.0001", "β=0.01"]
+    assert view.status == "finished" and [label for label, _ in view.results] == ["β=0.1", "β=10.0"]
     assert not np.array_equal(view.results[0][1], view.results[1][1])
     assert view.total_steps == 6 and view.step == 6
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 TERM_COLOURS = {"total": "#1f2937", "content": "#2563eb", "style": "#d97706", "tv": "#059669"}
 TERM_NAMES = {"total": "total", "content": "α·content", "style": "β·style", "tv": "tv·TV"}
@@ -94,3 +96,77 @@ def compare_figure(
             )
         )
     return _layout(fig, "Total loss", log, height)
+
+
+def gram_figure(
+    panels: Mapping[str, np.ndarray],
+    channels: Sequence[int],
+    *,
+    difference: np.ndarray | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """Gram matrices side by side on one colour scale, and optionally their difference on a
+    diverging one; hover gives the channel pair (i, j) in the network's numbering and G_ij."""
+    titles = [*panels, *(["result − style"] if difference is not None else [])]
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.06)
+    labels = np.asarray(channels)
+    custom = np.stack(np.meshgrid(labels, labels), axis=-1)  # [..., 0] = j (column), [..., 1] = i (row)
+    top = max(float(np.max(m)) for m in panels.values()) or 1.0
+    hover = "i = #%{customdata[1]}<br>j = #%{customdata[0]}<br>G<sub>ij</sub> = %{z:.4g}<extra></extra>"
+    for col, matrix in enumerate(panels.values(), start=1):
+        fig.add_trace(
+            go.Heatmap(z=matrix, customdata=custom, hovertemplate=hover, coloraxis="coloraxis"), row=1, col=col
+        )
+    if difference is not None:
+        fig.add_trace(
+            go.Heatmap(
+                z=difference,
+                customdata=custom,
+                coloraxis="coloraxis2",
+                hovertemplate=hover.replace("G<sub>ij</sub>", "ΔG<sub>ij</sub>"),
+            ),
+            row=1,
+            col=len(titles),
+        )
+    span = float(np.max(np.abs(difference))) if difference is not None else 1.0
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        template="plotly_white",
+        coloraxis=dict(
+            colorscale="Viridis",
+            cmin=0,
+            cmax=top,
+            colorbar=dict(x=0.62 if difference is not None else 1.0, len=0.8, thickness=12),
+        ),
+        coloraxis2=dict(
+            colorscale="RdBu", reversescale=True, cmin=-span, cmax=span, colorbar=dict(x=1.0, len=0.8, thickness=12)
+        ),
+    )
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor=None)
+    for i in range(1, len(titles) + 1):
+        fig.update_yaxes(scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
+    return fig
+
+
+def layer_bars(
+    values: Mapping[str, Mapping[str, float]],
+    *,
+    log: bool = True,
+    height: int = 300,
+    title: str = "Style loss E_l per layer",
+) -> go.Figure:
+    """Grouped bars: for each series (e.g. "photo vs painting", "result vs painting") E_l per layer."""
+    fig = go.Figure()
+    for i, (series, per_layer) in enumerate(values.items()):
+        fig.add_trace(
+            go.Bar(
+                x=list(per_layer),
+                y=list(per_layer.values()),
+                name=series,
+                marker_color=LAYER_PALETTE[(i * 3) % len(LAYER_PALETTE)],
+            )
+        )
+    fig.update_layout(barmode="group")
+    return _layout(fig, title, log, height).update_xaxes(title_text="layer")

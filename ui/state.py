@@ -88,6 +88,12 @@ def job_inputs() -> tuple[Picture, list[Picture], StyleConfig] | None:
     return _state()["job_inputs"]
 
 
+def busy() -> bool:
+    """Whether this session already has a run, sweep or reconstruction going (one at a time)."""
+    jobs = (_state()["job"], _state()["sweep"], st.session_state.get("recon_job"))
+    return any(j is not None and not j.done for j in jobs)
+
+
 def start_job(new_job: Job, content_pic: Picture, style_pics: list[Picture], config: StyleConfig) -> None:
     ss = _state()
     ss["job"] = new_job

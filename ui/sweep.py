@@ -12,12 +12,8 @@ from ui.state import Picture
 FACTORS = {"×0.01": 0.01, "×0.1": 0.1, "×0.3": 0.3, "×1": 1.0, "×3": 3.0, "×10": 10.0, "×100": 100.0}
 
 
-def _busy() -> bool:
-    return any(j is not None and not j.done for j in (state.job(), st.session_state.get("sweep")))
-
-
 def _start(content: Picture, styles: list[Picture], config: StyleConfig, factors: list[float], size: int) -> None:
-    if _busy():
+    if state.busy():
         st.session_state["sweep_refused"] = "A run is already going: stop it first."
         return
     quick = preset("quick")
@@ -62,7 +58,7 @@ def sweep_tab(content: Picture | None, styles: list[Picture], config: StyleConfi
     c3.button(
         "Run sweep",
         icon=":material/grid_view:",
-        disabled=_busy() or not chosen,
+        disabled=state.busy() or not chosen,
         key="sweep_run",
         on_click=_start,
         args=(content, styles, config, [FACTORS[c] for c in chosen or []], size),

@@ -1,0 +1,90 @@
+"""The "Inside the network" pages under AppTest, after a tiny Studio run."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.test_app_studio import run_and_wait, tiny_run_settings
+
+PAGES = ["pages/feature_maps.py", "pages/gram_matrices.py", "pages/reconstructions.py", "pages/theory.py"]
+
+
+@pytest.fixture(scope="module")
+def after_run(vgg_weights) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    tiny_run_settings(at, steps=4)
+    at.run()
+    run_and_wait(at)
+    assert at.session_state["job"].view().status == "finished"
+    return at
+
+
+def visit(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_pictures(vgg_weights, page):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value
+
+
+def test_feature_maps_follow_the_layer(after_run):
+    at = visit(after_run, "pages/feature_maps.py")
+    roles = at.segmented_control(key="fm_role").options
+    assert {"Content", "Style", "Result"} <= set(roles)
+    captions = " ".join(c.value for c in at.caption)
+    assert "block3_conv1" in captions and "256 channels" in captions and "24×24 px" in captions
+    n_images = len(at.image)
+    assert n_images >= 1 + 2 + 3 + 16  # grid, channel + overlay, comparison row, all-layers strip
+    at.select_slider(key="fm_layer").set_value("block5_conv1").run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "block5_conv1" in captions and "512 channels" in captions and "156×156 px" in captions
+    at.segmented_control(key="fm_role").set_value("Result").run()
+    at.segmented_control(key="fm_order").set_value("difference").run()
+    assert not at.exception
+    assert any("most changed vs content" in i.captions[0] for i in at.image if i.captions)
+
+
+def test_gram_page_shows_heatmaps_and_losses(after_run):
+    at = visit(after_run, "pages/gram_matrices.py")
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3  # heatmaps, per-layer bars, per-layer curve of the run
+    caption = " ".join(c.value for c in at.caption)
+    assert "block1_conv1" in caption and "64 of 64 channels" in caption
+    metrics = [m.label for m in at.metric]
+    assert metrics[:5] == ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"]
+    at.segmented_control(key="gm_layer").set_value("block4_conv1").run()
+    caption = " ".join(c.value for c in at.caption)
+    assert "block4_conv1" in caption and "64 of 512 channels" in caption
+
+
+def test_reconstructions_compute_and_cache(after_run):
+    at = visit(after_run, "pages/reconstructions.py")
+    at.select_slider(key="rc_side_content").set_value(128).run()
+    button = at.button(key="rc_go_content")
+    assert "5 to compute" in button.label
+    button.click().run()
+    job = at.session_state["recon_job"]
+    assert job.wait(240) and job.view().status == "finished"
+    at.run()
+    assert not at.exception
+    captions = [c for img in at.image for c in img.captions]
+    for layer in ["block1_conv2", "block2_conv2", "block3_conv2", "block4_conv2", "block5_conv2"]:
+        assert layer in captions
+    assert at.button(key="rc_go_content").label == "All computed"
+
+
+def test_theory_computes_the_worked_examples(after_run):
+    at = visit(after_run, "pages/theory.py")
+    assert len(at.latex) >= 3
+    assert any(m.value == "3" for m in at.metric)
+    assert any("shuffled" in c for i in at.image for c in i.captions)

@@ -1,0 +1,76 @@
+"""Shared parts of the "Inside the network" pages: which images, which backbone, live refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from nst.backbones import Backbone
+from ui import resources, state
+
+
+@dataclass(frozen=True)
+class Subject:
+    role: str  # "Content", "Style", "Result"
+    name: str
+    image: np.ndarray
+
+    @property
+    def label(self) -> str:
+        return f"{self.role} · {self.name}"
+
+
+def subjects() -> dict[str, Subject]:
+    """Content, style(s) and the current or last result of this session, by role."""
+    out: dict[str, Subject] = {}
+    c = state.content()
+    if c is not None:
+        out["Content"] = Subject("Content", c.name, c.image)
+    for i, s in enumerate(state.styles()):
+        key = "Style" if i == 0 else f"Style {i + 1}"
+        out[key] = Subject(key, s.name, s.image)
+    result = state.latest_result()
+    if result is not None:
+        label, image, view = result
+        name = f"step {view.step}" + (" (running)" if view.active else "") if view is not None else label
+        out["Result"] = Subject("Result", name, image)
+    return out
+
+
+def backbone() -> Backbone:
+    """The backbone the Studio's settings name (VGG19 unless changed), loaded once per server."""
+    name = st.session_state.get("cfg.backbone", "vgg19")
+    return resources.require_backbone(name)
+
+
+def need_pictures(found: dict[str, Subject]) -> None:
+    if not found:
+        st.info(
+            "Pick a content photo and a style painting in the Studio first (the gallery is enough); run it "
+            "to see the result here too.",
+            icon=":material/arrow_back:",
+        )
+        st.page_link("pages/studio.py", label="Go to the Studio", icon=":material/brush:")
+        st.stop()
+
+
+def running() -> bool:
+    job = state.job()
+    return job is not None and not job.done
+
+
+def live(body: Callable[[], None], every: float = 2.0) -> None:
+    """Run `body` in a fragment that refreshes while a Studio run is going, so the result shown
+    here follows it; otherwise it runs once."""
+    st.fragment(run_every=every if running() else None)(body)()
+
+
+def role_picker(found: dict[str, Subject], key: str, label: str = "Image", default: str | None = None) -> Subject:
+    options = list(found)
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default if default in options else options[0]
+    choice = st.segmented_control(label, options, key=key)  # roles only: labels change while a run goes on
+    return found[choice or options[0]]
