@@ -9,7 +9,9 @@ import streamlit as st
 
 st.set_page_config(page_title="NST Explorer", page_icon=":material/palette:", layout="wide")
 
-from ui import sidebar  # noqa: E402  (after set_page_config)
+from ui import resources, sidebar  # noqa: E402  (after set_page_config)
+
+resources.keep_keras_state()
 
 pages = {
     "Create": [

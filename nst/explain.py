@@ -447,10 +447,12 @@ def style_layer_losses(
     result_grams: Mapping[str, np.ndarray],
     style_grams: Mapping[str, np.ndarray],
     weights: Mapping[str, float] | None = None,
+    relative: bool = False,
 ) -> dict[str, float]:
     """w_l·E_l per layer with E_l = Σ(G − A)² / (4N²) for M-normalised Grams (the engine's
-    `style_layer_loss` with positions = 1). Layers: those in `weights` (default: every layer
-    both have, weight 1). These are the per-layer style terms the run minimises (times β)."""
+    `style_layer_loss` with positions = 1). With `relative`, E_l / E_l(0) = Σ(G − A)²/ΣA² — the
+    relative squared error the optimiser actually weighs, comparable between layers. Layers:
+    those in `weights` (default: every layer both have, weight 1)."""
     if weights is None:
         weights = {name: 1.0 for name in result_grams if name in style_grams}
     out = {}
@@ -460,7 +462,11 @@ def style_layer_losses(
         g, a = result_grams[name], style_grams[name]
         if np.shape(g) != np.shape(a):
             raise ValueError(f"{name}: Gram shapes {np.shape(g)} and {np.shape(a)} differ.")
-        out[name] = float(weight) * float(style_layer_loss(g, a, np.shape(g)[0], 1))
+        value = float(style_layer_loss(g, a, np.shape(g)[0], 1))
+        if relative:
+            reference = float(style_layer_loss(np.zeros_like(a), a, np.shape(a)[0], 1))
+            value = value / reference if reference > 0 else 0.0
+        out[name] = float(weight) * value
     return out
 
 

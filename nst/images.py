@@ -249,6 +249,12 @@ def encode_png(image: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+def encode_jpeg(image: np.ndarray, quality: int = 88) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(to_uint8(image) if image.dtype != np.uint8 else image).save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
 def encode_gif(frames: list[np.ndarray], *, duration_ms: int = 120, max_side: int = 512) -> bytes:
     """Animated GIF of run snapshots (for slides); the last frame is held longer."""
     if not frames:

@@ -110,6 +110,8 @@ class Objective:
             ltv = total_variation_loss(image, normalise=True)
             total = total_loss(lc, ls, ltv, alpha, beta, tv_weight)
         grad = tape.gradient(total, image)
+        # A non-finite gradient shows as a NaN total, so the loop has one thing to check.
+        total = tf.where(tf.reduce_all(tf.math.is_finite(grad)), total, tf.constant(float("nan")))
         terms = tf.stack([total, alpha * lc, beta * ls, tv_weight * ltv])
         return terms, beta * layer_weights * per_layer, grad
 

@@ -116,11 +116,12 @@ def stylize(
     last_good = None
     best = (np.inf, None)
 
-    def finish_image(pixels: np.ndarray, target: np.ndarray) -> np.ndarray:
-        out = to_uint8(pixels)
+    def finish_image(pixels, target: np.ndarray) -> np.ndarray:
+        """uint8 picture from a (1, H, W, 3) tensor or an (H, W, 3) array, colours kept if asked."""
+        out = to_uint8(pixels[0].numpy() if tf.is_tensor(pixels) else pixels)
         return preserve_colours(out, target) if config.preserve_colours else out
 
-    def result(status: str, message: str, pixels: np.ndarray, target: np.ndarray) -> Result:
+    def result(status: str, message: str, pixels, target: np.ndarray) -> Result:
         return Result(finish_image(pixels, target), status, message, step, time.perf_counter() - start, history)
 
     for scale_index, (size, n_steps) in enumerate(zip(sizes, steps, strict=True)):
@@ -136,15 +137,16 @@ def stylize(
         best = (np.inf, None)
         for i in range(n_steps):
             if stop is not None and stop.is_set():
-                pixels = last_good if last_good is not None else x[0].numpy()
-                yield result("stopped", f"Stopped after {step} steps.", pixels, target_content)
+                yield result(
+                    "stopped", f"Stopped after {step} steps.", last_good if last_good is not None else x, target_content
+                )
                 return
             terms, per_layer, grad = objective.loss_and_grad(
                 x, content_target, style_targets, layer_weights, alpha, beta, tvw
             )
             terms = terms.numpy()
             step += 1
-            if not np.all(np.isfinite(terms)) or not bool(tf.reduce_all(tf.math.is_finite(grad))):
+            if not np.all(np.isfinite(terms)):
                 message = (
                     f"The loss became {'NaN' if np.isnan(terms).any() else 'infinite'} at step {step}; "
                     "the weights or the learning rate are too large. Showing the last finite image."
@@ -152,11 +154,10 @@ def stylize(
                 fallback = last_good if last_good is not None else target_content
                 yield result("diverged", message, fallback, target_content)
                 return
-            pixels = x[0].numpy()
-            last_good = pixels
+            last_good = x  # tensors are immutable: keeping a reference costs no copy
             losses = dict(zip(TERMS, map(float, terms), strict=True))
             if losses["total"] < best[0]:
-                best = (losses["total"], pixels)
+                best = (losses["total"], x)
             history.append(losses)
             last_of_scale = i == n_steps - 1
             show = step == 1 or step % config.preview_every == 0 or last_of_scale
@@ -169,7 +170,7 @@ def stylize(
                 losses=losses,
                 style_layers=dict(zip(layer_names, map(float, per_layer.numpy()), strict=True)),
                 elapsed=time.perf_counter() - start,
-                image=finish_image(pixels, target_content) if show else None,
+                image=finish_image(x, target_content) if show else None,
             )
             if config.time_limit is not None and time.perf_counter() - start >= config.time_limit:
                 yield result(

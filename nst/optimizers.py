@@ -2,7 +2,10 @@
 
 Written out rather than taken from Keras because the loop needs exactly one loss/gradient
 evaluation per step (so steps cost the same for every optimiser and can be stopped between
-any two), and because these hold no Keras variables that would pile up across runs.
+any two), and because these hold no Keras variables that would pile up across runs. The
+arithmetic of each update is one traced TensorFlow function: a step is a handful of calls
+into TensorFlow, not dozens of small eager operations — which matters on a GPU, and on a CPU
+when a web server shares the Python interpreter with the run.
 Each `step(x, loss, grad)` returns the next image; the caller clips it to the pixel box.
 """
 
@@ -13,8 +16,65 @@ import math
 from nst.tf_runtime import tf
 
 
-def _dot(a: tf.Tensor, b: tf.Tensor) -> float:
-    return float(tf.reduce_sum(a * b))
+def _scalar(value: float) -> tf.Tensor:
+    # Python numbers passed to a tf.function are part of its signature (each new value would
+    # retrace); tensors are not.
+    return tf.constant(float(value), tf.float32)
+
+
+def _pixels(grad: tf.Tensor) -> tf.Tensor:
+    shape = tf.shape(grad)
+    return tf.cast(shape[1] * shape[2], grad.dtype)
+
+
+@tf.function(reduce_retracing=True)
+def _adam_update(x, grad, m, v, t, lr, b1, b2, eps):
+    g = grad * _pixels(grad)
+    m = b1 * m + (1.0 - b1) * g
+    v = b2 * v + (1.0 - b2) * tf.square(g)
+    m_hat = m / (1.0 - tf.pow(b1, t))
+    v_hat = v / (1.0 - tf.pow(b2, t))
+    return x - lr * m_hat / (tf.sqrt(v_hat) + eps), m, v
+
+
+@tf.function(reduce_retracing=True)
+def _sgd_update(x, grad, lr):
+    return x - lr * _pixels(grad) * grad
+
+
+@tf.function(reduce_retracing=True)
+def _scaled_gradient_step(x, grad, max_change):
+    """x − t·g with t chosen so the largest pixel change is `max_change` grey levels."""
+    g_max = tf.reduce_max(tf.abs(grad))
+    t = tf.math.divide_no_nan(max_change, g_max)
+    return x - t * grad
+
+
+@tf.function(reduce_retracing=True)
+def _curvature_pair(x, grad, prev_x, prev_grad):
+    s, y = x - prev_x, grad - prev_grad
+    return s, y, tf.reduce_sum(s * y)
+
+
+@tf.function(reduce_retracing=True)
+def _lbfgs_direction(grad, s_list, y_list, rho, max_step):
+    """Two-loop recursion (Nocedal & Wright, alg. 7.4) → −H·g, shrunk so no pixel moves more
+    than `max_step` grey levels (a trust region: a curvature estimate from few pairs can ask
+    for steps of hundreds of levels)."""
+    q = grad
+    alphas = []
+    for i in reversed(range(len(s_list))):
+        a = rho[i] * tf.reduce_sum(s_list[i] * q)
+        alphas.append(a)
+        q = q - a * y_list[i]
+    gamma = tf.reduce_sum(s_list[-1] * y_list[-1]) / tf.reduce_sum(y_list[-1] * y_list[-1])
+    r = gamma * q
+    for i, a in zip(range(len(s_list)), reversed(alphas), strict=True):
+        b = rho[i] * tf.reduce_sum(y_list[i] * r)
+        r = r + (a - b) * s_list[i]
+    d_max = tf.reduce_max(tf.abs(r))
+    shrink = tf.minimum(1.0, tf.math.divide_no_nan(max_step, d_max))
+    return -r * shrink
 
 
 class Adam:
@@ -31,14 +91,11 @@ class Adam:
 
     def step(self, x: tf.Tensor, loss: float, grad: tf.Tensor) -> tf.Tensor:
         self.t += 1
-        grad = grad * float(grad.shape[1] * grad.shape[2])
         if self.m is None:
             self.m, self.v = tf.zeros_like(grad), tf.zeros_like(grad)
-        self.m = self.b1 * self.m + (1 - self.b1) * grad
-        self.v = self.b2 * self.v + (1 - self.b2) * tf.square(grad)
-        m_hat = self.m / (1 - self.b1**self.t)
-        v_hat = self.v / (1 - self.b2**self.t)
-        return x - self.lr * m_hat / (tf.sqrt(v_hat) + self.eps)
+        scalars = map(_scalar, (self.t, self.lr, self.b1, self.b2, self.eps))
+        x, self.m, self.v = _adam_update(x, grad, self.m, self.v, *scalars)
+        return x
 
 
 class SGD:
@@ -59,14 +116,13 @@ class SGD:
     def step(self, x: tf.Tensor, loss: float, grad: tf.Tensor) -> tf.Tensor:
         lr = self.current_rate()
         self.t += 1
-        pixels = float(grad.shape[1] * grad.shape[2])
-        return x - (lr * pixels) * grad
+        return _sgd_update(x, grad, _scalar(lr))
 
 
 class LBFGS:
-    """Limited-memory BFGS (two-loop recursion) with a fixed step, as in Gatys' and Johnson's
-    implementations: NST's objective is smooth enough that the quasi-Newton step of length 1
-    needs no line search, which keeps every step one evaluation.
+    """Limited-memory BFGS with a fixed step, as in Gatys' and Johnson's implementations: NST's
+    objective is smooth enough that the quasi-Newton step of length 1 needs no line search,
+    which keeps every step one evaluation.
 
     Safeguard: if a step raises the loss by more than `max_rise`, the step is undone, the
     memory cleared, and the next step is a short gradient step; so a bad curvature estimate
@@ -90,43 +146,21 @@ class LBFGS:
         self.prev_loss = math.inf
         self.restarts = 0
 
-    def _direction(self, grad: tf.Tensor) -> tf.Tensor:
-        q = grad
-        alphas = []
-        for s, y, rho in zip(reversed(self.s), reversed(self.y), reversed(self.rho), strict=True):
-            a = rho * _dot(s, q)
-            alphas.append(a)
-            q = q - a * y
-        gamma = _dot(self.s[-1], self.y[-1]) / _dot(self.y[-1], self.y[-1])
-        r = gamma * q
-        for s, y, rho, a in zip(self.s, self.y, self.rho, reversed(alphas), strict=True):
-            b = rho * _dot(y, r)
-            r = r + (a - b) * s
-        return -r
-
-    def _first_step(self, x: tf.Tensor, grad: tf.Tensor) -> tf.Tensor:
+    def _gradient_step(self, x: tf.Tensor, grad: tf.Tensor) -> tf.Tensor:
         # No curvature yet: a gradient step whose largest pixel change is `first_step` grey levels.
-        g_max = float(tf.reduce_max(tf.abs(grad)))
-        t = self.first_step * self.lr / g_max if g_max > 0 else 0.0
-        return x - t * grad
-
-    def _capped(self, direction: tf.Tensor) -> tf.Tensor:
-        # A curvature estimate from few pairs can ask for steps of hundreds of grey levels;
-        # shrinking the step to at most `max_step` per pixel (a trust region) avoids most undos.
-        d_max = float(tf.reduce_max(tf.abs(direction)))
-        return direction * (self.max_step / d_max) if d_max > self.max_step else direction
+        return _scaled_gradient_step(x, grad, _scalar(self.first_step * self.lr))
 
     def step(self, x: tf.Tensor, loss: float, grad: tf.Tensor) -> tf.Tensor:
         if self.prev_x is not None and loss > self.prev_loss * (1 + self.max_rise):
             # Undo: go back to the last good point and restart without memory.
             self.restarts += 1
             self.s, self.y, self.rho = [], [], []
-            x, grad, loss = self.prev_x, self.prev_g, self.prev_loss
+            x, grad = self.prev_x, self.prev_g
             self.prev_x = None
-            return self._first_step(x, grad)
+            return self._gradient_step(x, grad)
         if self.prev_x is not None:
-            s, y = x - self.prev_x, grad - self.prev_g
-            sy = _dot(s, y)
+            s, y, sy = _curvature_pair(x, grad, self.prev_x, self.prev_g)
+            sy = float(sy)
             if sy > 1e-10:
                 self.s.append(s)
                 self.y.append(y)
@@ -135,8 +169,9 @@ class LBFGS:
                     self.s.pop(0), self.y.pop(0), self.rho.pop(0)
         self.prev_x, self.prev_g, self.prev_loss = x, grad, loss
         if not self.s:
-            return self._first_step(x, grad)
-        return x + self._capped(self.lr * self._direction(grad))
+            return self._gradient_step(x, grad)
+        direction = _lbfgs_direction(grad, self.s, self.y, tf.constant(self.rho, tf.float32), _scalar(self.max_step))
+        return x + self.lr * direction
 
 
 def make_optimizer(config) -> Adam | SGD | LBFGS:

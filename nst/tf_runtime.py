@@ -47,3 +47,6 @@ def _quiet_import():
 
 
 tf, keras = _quiet_import()
+# "N out of the last M calls triggered tf.function retracing" is expected here: each layer
+# choice is its own traced function, and L-BFGS traces once per memory length.
+tf.get_logger().setLevel("ERROR")

@@ -77,7 +77,7 @@ def body() -> None:
     s1, s2 = st.columns([1, 1])
     rank = s1.number_input("Rank in the grid above (1 = first)", 1, len(ranked), 1, key="fm_rank")
     channel = int(ranked[rank - 1])
-    alpha = s2.slider("Overlay strength", 0.0, 1.0, 0.6, 0.05, key="fm_alpha")
+    alpha = s2.slider("Overlay strength", 0.0, 1.0, 0.85, 0.05, key="fm_alpha")
     big1, big2 = st.columns(2)
     big1.image(
         explain.channel_image(maps, channel, 512, colormap=cmap, smooth=False),
@@ -100,7 +100,7 @@ def body() -> None:
         for col, s in zip(cols, comparable, strict=True):
             m = explain.activations(backbone, s.image, [layer])[layer]
             col.image(
-                explain.overlay(s.image, m[..., channel], 0.75, cmap, weighted=True), caption=s.label, width="stretch"
+                explain.overlay(s.image, m[..., channel], alpha, cmap, weighted=True), caption=s.label, width="stretch"
             )
 
     st.subheader("All layers at a glance")

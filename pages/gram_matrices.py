@@ -22,6 +22,11 @@ spec = backbone.spec
 ORDERS = {"cluster": "grouped by similarity", "diagonal": "by channel energy", "index": "network order"}
 
 
+def short(layer: str) -> str:
+    """block3_conv1 → conv3_1, Gatys' name for it."""
+    return layer.replace("block", "conv").replace("_conv", "_") if layer.startswith("block") else layer
+
+
 def body() -> None:
     found = inspect.subjects()
     styles = {role: s for role, s in found.items() if role.startswith("Style")}
@@ -32,7 +37,10 @@ def body() -> None:
     style_layers = list(st.session_state.get("cfg.style_layers") or spec.style_layers)
     c1, c2, c3, c4 = st.columns([1.6, 1, 1.3, 1])
     layer = (
-        c1.segmented_control("Style layer", style_layers, key="gm_layer", default=style_layers[0]) or style_layers[0]
+        c1.segmented_control(
+            "Style layer", style_layers, key="gm_layer", default=style_layers[0], format_func=short, wrap=True
+        )
+        or style_layers[0]
     )
     style_role = c2.selectbox("Painting", list(styles), key="gm_style") if len(styles) > 1 else next(iter(styles))
     order_by = (
@@ -72,19 +80,23 @@ def body() -> None:
     if content is not None:
         content_grams = explain.gram_matrices(backbone, content.image, style_layers)
         per_layer["photo vs painting"] = explain.style_layer_losses(
-            content_grams, style_grams, {n: 1.0 for n in style_layers}
+            content_grams, style_grams, {n: 1.0 for n in style_layers}, relative=True
         )
     if compared.role == "Result":
         per_layer["result vs painting"] = explain.style_layer_losses(
-            other_grams, style_grams, {n: 1.0 for n in style_layers}
+            other_grams, style_grams, {n: 1.0 for n in style_layers}, relative=True
         )
     b1, b2 = st.columns([1.2, 1])
     with b1:
-        st.plotly_chart(charts.layer_bars(per_layer), key="gm_bars", config={"displaylogo": False})
+        st.plotly_chart(
+            charts.layer_bars(per_layer, title="Relative style error Σ(G − A)²/ΣA² per layer"),
+            key="gm_bars",
+            config={"displaylogo": False},
+        )
         st.caption(
-            "E_l = Σ(G − A)²/(4N²) per layer, before (the photo) and after (the result). The run pushed "
-            "every bar down; the gap between the two bars is how much of the painting's style each layer "
-            "took over."
+            "How far each layer's Gram matrix is from the painting's — E_l relative to the painting's own energy, "
+            "the quantity the optimiser weighs — before (the photo) and after (the result). The run pushed every "
+            "bar down; the gap is how much of the painting's style each layer took over."
         )
     with b2:
         if "result vs painting" in per_layer:
@@ -93,7 +105,7 @@ def body() -> None:
                 share = explain.shares(after)[name]
                 ratio = before.get(name, 0.0) / after[name] if after[name] > 0 else float("inf")
                 st.metric(
-                    name,
+                    short(name),
                     f"{after[name]:.3g}",
                     f"{share:.0%} of the style loss · {ratio:.0f}× below the photo",
                     delta_color="off",

@@ -83,7 +83,7 @@ with left:
         st.warning(st.session_state["run_refused"])
 
 
-@st.fragment(run_every=0.5 if running else None)
+@st.fragment(run_every=0.75 if running else None)
 def live_view() -> None:
     """Redrawn twice a second while a run goes on; the thread does the work, this only reads."""
     current = state.job()
@@ -113,24 +113,30 @@ def live_view() -> None:
     if inputs is not None:
         content_pic, style_pics, _ = inputs
         cols = st.columns([1, 1, 2.2])
-        cols[0].image(content_pic.image, caption="Content", width="stretch")
+        cols[0].image(content_pic.thumbnail, caption="Content", width="stretch")
         for i, s in enumerate(style_pics[:2]):
-            cols[1].image(s.image, caption="Style" if len(style_pics) == 1 else f"Style {i + 1}", width="stretch")
+            cols[1].image(s.thumbnail, caption="Style" if len(style_pics) == 1 else f"Style {i + 1}", width="stretch")
         if view.image is not None:
             cols[2].image(view.image, caption=f"Result · step {view.step}", width="stretch")
     if view.steps:
-        log = st.toggle("Log scale", value=True, key="log_scale")
-        t1, t2 = st.tabs(["Loss terms", "Style loss per layer"])
-        with t1:
-            st.plotly_chart(
-                charts.loss_figure(view.steps, view.curves, log=log), key="loss_chart", config={"displaylogo": False}
+        c1, c2 = st.columns([3, 1])
+        # One chart at a time: each redraw costs the server and the browser a full figure.
+        shown = (
+            c1.segmented_control(
+                "Curves",
+                ["Loss terms", "Style loss per layer"],
+                default="Loss terms",
+                key="curve_kind",
+                label_visibility="collapsed",
             )
-        with t2:
-            st.plotly_chart(
-                charts.layer_figure(view.steps, view.layer_curves, log=log),
-                key="layer_chart",
-                config={"displaylogo": False},
-            )
+            or "Loss terms"
+        )
+        log = c2.toggle("Log scale", value=True, key="log_scale")
+        if shown == "Loss terms":
+            figure = charts.loss_figure(view.steps, view.curves, log=log)
+        else:
+            figure = charts.layer_figure(view.steps, view.layer_curves, log=log)
+        st.plotly_chart(figure, key="loss_chart", config={"displaylogo": False})
     if current.done and state.archive(current) is not None:
         st.rerun()  # the whole page: buttons, history and downloads follow the finished run
 

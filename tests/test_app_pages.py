@@ -61,7 +61,7 @@ def test_gram_page_shows_heatmaps_and_losses(after_run):
     caption = " ".join(c.value for c in at.caption)
     assert "block1_conv1" in caption and "64 of 64 channels" in caption
     metrics = [m.label for m in at.metric]
-    assert metrics[:5] == ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"]
+    assert metrics[:5] == ["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"]
     at.segmented_control(key="gm_layer").set_value("block4_conv1").run()
     caption = " ".join(c.value for c in at.caption)
     assert "block4_conv1" in caption and "64 of 512 channels" in caption

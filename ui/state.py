@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import streamlit as st
 
 from nst.config import StyleConfig
+from nst.images import encode_jpeg, resize_to_max_side
 from nst.jobs import Job, JobView
 from nst.objective import image_digest
 
@@ -28,6 +30,11 @@ class Picture:
     @property
     def digest(self) -> str:
         return image_digest(self.image)
+
+    @cached_property
+    def thumbnail(self) -> bytes:
+        """A small JPEG, encoded once: the live view redraws twice a second."""
+        return encode_jpeg(resize_to_max_side(self.image, min(480, max(self.image.shape[:2]))))
 
 
 @dataclass
