@@ -1,0 +1,26 @@
+"""The benchmark runs end to end at tiny sizes (performance itself is measured by `make bench`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_bench_quick_runs_every_section(vgg_weights, tmp_path):
+    out = tmp_path / "bench.json"
+    r = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(out)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    res = json.loads(out.read_text())
+    assert {"machine", "steps", "xla", "quality", "memory", "growth", "latency", "report"} <= set(res)
+    assert all(row["engine_s"] > 0 and row["tutorial_s"] > 0 for row in res["steps"])
+    quality = res["quality"][0]
+    assert quality["calibration"]["photo"][1] == 0.0  # the photo has no content error against itself
+    assert all(run["total_s"] > 0 for run in quality["runs"].values())
+    assert all(row["ok"] for row in res["memory"])
+    assert len(res["growth"]["rss_mb"]) == 4
+    assert res["latency"]["first_preview_s"] > 0
+    assert "Seconds per step" in r.stdout and "Quality on the" in r.stdout
