@@ -23,6 +23,9 @@ import numpy as np
 from nst.config import StyleConfig
 
 MAX_FRAMES = 80  # snapshots kept per job (for the GIF); older ones are thinned out
+# Snapshots are kept at the GIF's size (images.encode_gif draws at most 512 px): at 2048 px, 80
+# full-size frames would hold 750 MB per job; at 512 px they hold at most 47 MB.
+FRAME_SIDE = 512
 
 _ids = itertools.count(1)
 
@@ -165,6 +168,7 @@ class Job:
 
     # ------------------------------------------------------------------ running
     def _record(self, event, started: float) -> None:
+        frame = _frame(event.image) if event.image is not None and self.kind == "run" else None  # outside the lock
         with self._lock:
             self.step = self._step_offset + event.step
             self.elapsed = time.perf_counter() - started
@@ -176,8 +180,8 @@ class Job:
                 self.layer_curves.setdefault(key, []).append(value)
             if event.image is not None:
                 self.image = event.image
-                if self.kind == "run":
-                    self.frames.append(event.image)
+                if frame is not None:
+                    self.frames.append(frame)
                     if len(self.frames) > MAX_FRAMES:
                         self.frames = self.frames[::2]
 
@@ -198,12 +202,13 @@ class Job:
                     self._step_offset = sum(r.total_steps for r in self.runs[:index])
                 for event in spec.events(self.backbone, self.stop_event):
                     if isinstance(event, Result):
+                        frame = _frame(event.image) if self.kind == "run" else None
                         with self._lock:
                             self.final = event
                             self.image = event.image
                             self.results.append((spec.label, event.image))
-                            if self.kind == "run":
-                                self.frames.append(event.image)
+                            if frame is not None:
+                                self.frames.append(frame)
                             self.elapsed = time.perf_counter() - started
                             self.message = event.message
                             if event.status != "finished":
@@ -216,18 +221,30 @@ class Job:
                 self.status = "finished"
                 if len(self.runs) > 1:
                     self.message = f"Finished {len(self.runs)} runs in {self.elapsed:.0f} s."
-        except Exception as exc:  # the UI shows a sentence; the log keeps the details
-            traceback.print_exc()
+        except Exception as exc:  # the UI shows a sentence; the log keeps the details of the unexpected
+            if not _expected(exc):
+                traceback.print_exc()
             with self._lock:
                 self.status = "failed"
                 self.message = _plain_error(exc)
 
 
-def _plain_error(exc: Exception) -> str:
+def _frame(image: np.ndarray) -> np.ndarray:
+    from nst.images import resize_to_max_side
+
+    return image if max(image.shape[:2]) <= FRAME_SIDE else resize_to_max_side(image, FRAME_SIDE)
+
+
+def _expected(exc: Exception) -> bool:
+    """Refusals with a sentence for the user (bad settings or images, a run too large for the memory)."""
     from nst.config import ConfigError
     from nst.images import ImageError
 
-    if isinstance(exc, ConfigError | ImageError):
+    return isinstance(exc, ConfigError | ImageError)
+
+
+def _plain_error(exc: Exception) -> str:
+    if _expected(exc):
         return str(exc)
     if isinstance(exc, MemoryError):
         return "The run ran out of memory; try a smaller size."

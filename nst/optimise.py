@@ -20,6 +20,7 @@ from nst.colour import preserve_colours
 from nst.config import ConfigError, StyleConfig
 from nst.images import resize, to_uint8
 from nst.losses import content_loss, style_layer_loss
+from nst.memory import check_run
 from nst.objective import get_objective
 from nst.optimizers import make_optimizer
 from nst.tf_runtime import tf
@@ -101,10 +102,12 @@ def stylize(
     config.validate(n_styles=len(styles))
     if config.backbone != backbone.spec.name:
         raise ConfigError(f"the config asks for {config.backbone} but {backbone.spec.name} is loaded.")
+    sizes = config.scale_sizes(content.shape, backbone.spec.min_side)
+    if backbone.device.kind == "CPU":  # a run that cannot fit is refused before it allocates anything
+        check_run(config, content.shape, [s.shape for s in styles], backbone.spec.min_side, backbone.precision)
     objective = get_objective(backbone, config.content_layer, tuple(config.style_layers))
     blend = config.style_blend or (1.0,) * len(styles)
     beta = tf.constant(float(config.style_weight), tf.float32)
-    sizes = config.scale_sizes(content.shape, backbone.spec.min_side)
     steps = config.scale_steps([max(size) for size in sizes])
     total_steps = sum(steps)
     layer_names = list(config.style_layers)
@@ -148,8 +151,8 @@ def stylize(
             step += 1
             if not np.all(np.isfinite(terms)):
                 message = (
-                    f"The loss became {'NaN' if np.isnan(terms).any() else 'infinite'} at step {step}; "
-                    "the weights or the learning rate are too large. Showing the last finite image."
+                    f"The loss became {'NaN' if np.isnan(terms).any() else 'infinite'} at step {step} (the weights "
+                    "or the learning rate are too large), so the last finite image is kept."
                 )
                 fallback = last_good if last_good is not None else target_content
                 yield result("diverged", message, fallback, target_content)

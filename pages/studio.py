@@ -26,23 +26,38 @@ busy = state.busy()
 
 
 def start_run() -> None:
-    """Run button: one job per session at a time, queued behind other sessions' runs."""
+    """Run button: one job per session at a time, queued behind other sessions' runs.
+
+    The button is disabled while a run goes, but a click can still arrive from a page that had
+    not redrawn yet (or a forged message), so everything is checked again here."""
     if state.busy():
-        st.session_state["run_refused"] = "A run of yours is already going: stop it first, or wait for it to finish."
+        refuse("A run of yours is already going: stop it first, or wait for it to finish.", level="warning")
         return
     pic, style_pics = state.content(), state.styles()
+    if pic is None or not style_pics:
+        refuse("Pick a content photo and at least one style painting first.")
+        return
     try:
         cfg = settings.read_config(n_styles=len(style_pics))
     except ConfigError as exc:
-        st.session_state["run_refused"] = f"Check the settings: {exc}"
+        refuse(f"Check the settings: {exc}")
+        return
+    problem = resources.memory_problem(cfg, pic.image, [s.image for s in style_pics])
+    if problem:
+        refuse(problem)
         return
     backbone = resources.get_backbone(cfg.backbone, cfg.precision)
-    if backbone is None or pic is None or not style_pics:
+    if backbone is None:
         return
     new = Job([RunSpec(pic.image, [s.image for s in style_pics], cfg)], backbone)
     state.start_job(new, pic, style_pics, cfg)
     resources.run_queue().submit(new)
     st.session_state["run_refused"] = None
+
+
+def refuse(message: str, level: str = "error") -> None:
+    """Shown under the buttons on the next redraw (once)."""
+    st.session_state["run_refused"] = (level, message)
 
 
 with left:
@@ -53,6 +68,10 @@ with left:
         problems.append("Pick or upload at least one style painting.")
     if config_error and styles:
         problems.append(config_error)
+    if config is not None and content is not None and styles and not busy:
+        too_big = resources.memory_problem(config, content.image, [s.image for s in styles])
+        if too_big:
+            problems.append(too_big)
     for problem in problems:
         st.error(problem, icon=":material/error:")
     if config is not None:
@@ -79,8 +98,10 @@ with left:
         width="stretch",
         key="stop",
     )
-    if st.session_state.get("run_refused"):
-        st.warning(st.session_state["run_refused"])
+    refused = st.session_state.pop("run_refused", None)
+    if refused:
+        level, message = refused
+        (st.warning if level == "warning" else st.error)(message, icon=":material/block:")
 
 
 @st.fragment(run_every=0.75 if running else None)

@@ -3,10 +3,15 @@
 An upload is decoded once (in the uploader's callback), checked, and added to this session's
 own library next to the gallery; a bad file leaves a one-sentence error and everything the
 user had untouched. Uploaded names are only ever displayed, never used as paths.
+
+Every file reaches `nst.images.load_image`, which is the one gate: the uploaders list `image/*`
+besides the extensions, so the browser's file picker offers pictures, but Streamlit does not
+refuse other names on the server with an exception (a HEIC or PSD gets our plain sentence).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 import streamlit as st
@@ -16,16 +21,27 @@ from ui import gallery, state
 from ui.state import Picture
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
+# A MIME type in the list turns off Streamlit's server-side extension check (which raises an
+# exception into the page); load_image checks the content instead.
+UPLOAD_ACCEPT = ["image/*", *UPLOAD_TYPES]
 MAX_STYLES = 4
 MAX_UPLOADS = 8  # per kind and session; the oldest is forgotten first
+_log = logging.getLogger(__name__)
 
 
 def display_name(filename: str) -> str:
-    """A short, harmless label from an uploaded file name (no path, no markdown, ≤ 40 chars)."""
+    """A short, harmless label from an uploaded file name: no path, one line, ≤ 40 characters, and
+    nothing Streamlit's Markdown (captions, pills, messages) would turn into markup — no HTML, links,
+    emphasis, lists, icons or LaTeX."""
     base = re.split(r"[\\/]", filename or "")[-1]
     base = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base)
-    base = re.sub(r"[^\w\s.,()+-]", "", base, flags=re.UNICODE).strip() or "upload"
-    return base[:40]
+    base = re.sub(r"[^\w\s.,()+-]", "", base, flags=re.UNICODE)  # letters, digits, _ and a little punctuation
+    base = re.sub(r"(?<![^\W_])_+|_+(?![^\W_])", " ", base)  # _emphasis_: keep only snake_case underscores
+    base = re.sub(r"(?i)\bwww\.", "www ", base)  # GitHub-flavoured Markdown links bare www.… addresses
+    base = re.sub(r"\s+", " ", base)  # one line
+    while (shorter := re.sub(r"^(?:[\s.+-]+|\d+[.)](?:\s|$))", "", base)) != base:  # lists, rules: "- x", "1. x"
+        base = shorter
+    return base.strip()[:40].strip() or "upload"
 
 
 def _library(kind: str) -> dict[str, Picture]:
@@ -39,28 +55,42 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _uploaded_files(kind: str) -> list:
+    files = st.session_state.get(f"upload_{kind}") or []
+    files = files if isinstance(files, list) else [files]
+    return [f for f in files if hasattr(f, "getvalue")]  # a DeletedFile has no content left
+
+
+def _decode(upload) -> tuple[str, Picture | None, str | None]:
+    """(display name, picture or None, one-sentence error or None) for one uploaded file."""
+    label = display_name(upload.name)
+    try:
+        return label, Picture(label, load_image(upload.getvalue(), name=label), "upload"), None
+    except ImageError as exc:
+        return label, None, str(exc)
+    except Exception:  # load_image promises ImageError; a visitor must still never see a traceback
+        _log.exception("unexpected failure decoding an upload")
+        return label, None, f"{label} could not be read; try saving it again as a JPEG or PNG."
+
+
 def _on_upload(kind: str) -> None:
     """Decode new uploads, add them to the library and select them."""
-    files = st.session_state.get(f"upload_{kind}") or []
-    if not isinstance(files, list):
-        files = [files]
     library = _library(kind)
     seen = st.session_state.setdefault(f"upload_ids_{kind}", set())
     errors = []
     added = []
     taken = set(library) | {item.title for item in gallery.of_kind(kind)}
-    for f in files:
+    for f in _uploaded_files(kind):
         if f.file_id in seen:
             continue
         seen.add(f.file_id)
-        try:
-            image = load_image(f.getvalue(), name=display_name(f.name))
-        except ImageError as exc:
-            errors.append(str(exc))
+        label, picture, error = _decode(f)
+        if picture is None:
+            errors.append(error)
             continue
-        name = _unique(display_name(f.name), taken)
+        name = _unique(label, taken)
         taken.add(name)
-        library[name] = Picture(name, image, "upload")
+        library[name] = Picture(name, picture.image, "upload")
         added.append(name)
     while len(library) > MAX_UPLOADS:
         library.pop(next(iter(library)))
@@ -68,6 +98,11 @@ def _on_upload(kind: str) -> None:
     if added:  # what was just uploaded becomes the choice; more styles can be added with the pills
         key = f"pick_{kind}"
         st.session_state[key] = added[-1] if kind == "content" else added[-MAX_STYLES:]
+
+
+def upload_limit_mb() -> int:
+    """Streamlit's per-file upload limit (server.maxUploadSize in .streamlit/config.toml)."""
+    return int(st.get_option("server.maxUploadSize"))
 
 
 def _options(kind: str) -> list[str]:
@@ -86,12 +121,13 @@ def _resolve(kind: str, name: str) -> Picture | None:
 def _uploader(kind: str, label: str, multiple: bool) -> None:
     st.file_uploader(
         label,
-        type=UPLOAD_TYPES,
+        type=UPLOAD_ACCEPT,
         accept_multiple_files=multiple,
         key=f"upload_{kind}",
         on_change=_on_upload,
         args=(kind,),
-        help="JPEG, PNG, WebP, BMP, TIFF or GIF; EXIF rotation and transparency are handled.",
+        help=f"JPEG, PNG, WebP, BMP, TIFF or GIF, up to {upload_limit_mb()} MB; EXIF rotation and "
+        "transparency are handled.",
     )
     error = st.session_state.get(f"upload_error_{kind}")
     if error:

@@ -1,7 +1,8 @@
 """Process-wide objects shared by every browser session: the backbone, the run queue.
 
 Server options come after `--` on the command line (`streamlit run app.py -- --weights PATH
---max-runs 2`) or from the environment (NST_WEIGHTS, NST_MAX_RUNS); a visitor cannot set them.
+--max-runs 2`) or from the environment (NST_WEIGHTS, NST_MAX_RUNS, and NST_MAX_RUN_MEMORY in GB
+to cap what one run may use, see nst.memory); a visitor cannot set them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from functools import cache
 import numpy as np
 import streamlit as st
 
+from nst import memory
 from nst.backbones import Backbone, get_spec, load_backbone
+from nst.config import ConfigError, StyleConfig
+from nst.device import detect_device, resolve_precision
 from nst.jobs import RunQueue
 from nst.weights import WeightsError
 
@@ -53,6 +57,7 @@ def server_settings() -> ServerSettings:
 def _load(name: str, precision: str) -> Backbone:
     backbone = load_backbone(name, weights=server_settings().weights if name == "vgg19" else None, precision=precision)
     _warm_up(backbone)
+    memory.mark_baseline()  # what the process holds before any run: later growth is reusable by runs
     return backbone
 
 
@@ -93,3 +98,39 @@ def require_backbone(name: str = "vgg19", precision: str = "auto") -> Backbone:
 @st.cache_resource(show_spinner=False)
 def run_queue() -> RunQueue:
     return RunQueue(max_concurrent=server_settings().max_runs)
+
+
+def memory_problem(config: StyleConfig, content: np.ndarray, styles: list[np.ndarray]) -> str | None:
+    """One sentence if this run would not fit in its share of the free memory (each of the queue's
+    `max_runs` slots gets an equal share), else None. GPUs are not checked: their memory is not RSS."""
+    if detect_device().kind != "CPU":
+        return None
+    try:
+        memory.check_run(
+            config,
+            content.shape,
+            [s.shape for s in styles],
+            get_spec(config.backbone).min_side,
+            resolve_precision(config.precision),
+            slots=run_queue().max_concurrent,
+        )
+    except ConfigError as exc:  # also a content too thin for this size
+        return str(exc)[:1].upper() + str(exc)[1:]
+    return None
+
+
+@st.cache_data(show_spinner="Looking for the weights…", ttl=60)
+def weights_problem(name: str) -> str | None:
+    """One short sentence if this backbone's weights cannot be had here (checked without
+    loading the model; re-checked every minute, so a file put in place is picked up)."""
+    from nst.weights import resolve_weights
+
+    spec = get_spec(name)
+    try:
+        resolve_weights(spec.label, spec.weights, server_settings().weights if name == "vgg19" else None)
+    except WeightsError:
+        return (
+            f"{spec.label} weights are not on this server: put {spec.weights.filename} into "
+            f"~/.keras/models/ (or set NST_WEIGHTS) and reload."
+        )
+    return None

@@ -27,6 +27,9 @@ PRECISION_LABELS = {
     "bfloat16": "bfloat16 (mixed)",
     "float16": "float16 (mixed, GPU)",
 }
+# A MIME type in the list turns off Streamlit's server-side extension check, which would raise an
+# exception into the page for "settings.txt"; StyleConfig.from_json judges the content instead.
+JSON_ACCEPT = ["application/json", "json"]
 APP_PREVIEW_EVERY = 5  # the app shows the picture every few steps: it paints itself live
 
 _SIMPLE = (
@@ -102,12 +105,15 @@ def _on_optimizer() -> None:
 
 def _on_load_json() -> None:
     upload = st.session_state.get("cfg_json")
-    if upload is None:
+    if not hasattr(upload, "getvalue"):  # none, or a DeletedFile
         return
     try:
         cfg = StyleConfig.from_json(upload.getvalue())
     except ConfigError as exc:
         st.session_state["cfg_json_error"] = f"That settings file cannot be used: {exc}"
+        return
+    except RecursionError:  # json.loads on thousands of nested brackets
+        st.session_state["cfg_json_error"] = "That settings file cannot be used: it is nested far too deeply."
         return
     st.session_state["cfg_json_error"] = None
     st.session_state["preset"] = None
@@ -365,7 +371,7 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
         with file_tab:
             st.file_uploader(
                 "Load settings (JSON)",
-                type=["json"],
+                type=JSON_ACCEPT,
                 key="cfg_json",
                 on_change=_on_load_json,
                 help="A file saved from a previous run reproduces it exactly.",

@@ -50,7 +50,6 @@ class HistoryEntry:
     curves: dict[str, list[float]]
     layer_curves: dict[str, list[float]]
     steps: list[int]
-    frames: list[np.ndarray] = field(repr=False, default_factory=list)
     finished_at: float = field(default_factory=time.time)
 
     @property
@@ -131,8 +130,7 @@ def archive(finished: Job) -> HistoryEntry | None:
         curves=view.curves,
         layer_curves=view.layer_curves,
         steps=view.steps,
-        frames=finished.snapshots(),
-    )
+    )  # no snapshots: twelve runs' GIF frames per session would cost hundreds of MB, and no view used them
     ss["history"] = [*ss["history"], entry][-MAX_HISTORY:]
     ss["archived_job"] = finished.id
     return entry

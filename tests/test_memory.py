@@ -1,0 +1,203 @@
+"""nst.memory: the estimate of a run's peak memory, the free memory, and refusing runs that cannot fit."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nst import memory
+from nst.config import ConfigError, StyleConfig
+from nst.images import fitted_size
+from nst.jobs import Job, RunQueue, RunSpec
+from nst.optimise import stylize
+from tests.conftest import ROOT, sample
+
+HAS_PROC = Path("/proc/self/status").exists()
+REFUSED = re.compile(
+    r"^At \d+ px this run needs about \d+\.\d GB but only \d+\.\d GB are free; choose a smaller size\.$"
+)
+
+
+def test_estimate_grows_with_pixels_and_precision():
+    for precision in ("float32", "bfloat16"):
+        sides = [64, 128, 256, 384, 512, 768, 1024, 1536, 2048]
+        values = [memory.estimate_bytes(s * s * 3 // 4, s * s, precision) for s in sides]
+        assert values == sorted(values) and len(set(values)) == len(values), values
+        # the painting's forward pass only counts when it is the larger of the two
+        assert memory.estimate_bytes(10**6, 0, precision) == memory.estimate_bytes(10**6, 10**5, precision)
+        assert memory.estimate_bytes(10**5, 10**7, precision) > memory.estimate_bytes(10**5, 10**6, precision)
+    # two-byte activations: bfloat16 needs less than float32 for the same picture
+    assert memory.estimate_bytes(10**6, 0, "bfloat16") < memory.estimate_bytes(10**6, 0, "float32")
+
+
+def test_run_memory_follows_the_config():
+    content, style = (600, 800, 3), (1000, 1000, 3)
+    base = StyleConfig(max_side=512, scales=(0.5, 1.0))
+    m = memory.run_memory(base, content, [style], 32, "bfloat16")
+    h, w = fitted_size(600, 800, 512)
+    assert (m.side, m.content_pixels, m.style_pixels) == (512, h * w, 512 * 512)
+    assert not m.painting_dominates
+    bigger = memory.run_memory(base.replace(max_side=1024), content, [style], 32, "bfloat16")
+    assert bigger.bytes > 3 * (m.bytes - memory.FIXED_BYTES)
+    # style_scale 4: the painting is 2048 px, and its forward pass sets the peak
+    brush = memory.run_memory(base.replace(style_scale=4.0), content, [style], 32, "bfloat16")
+    assert brush.style_pixels == 2048 * 2048 and brush.painting_dominates and brush.bytes > m.bytes
+    # too thin for the network: the same ConfigError as the run would raise
+    with pytest.raises(ConfigError, match="short side needs at least"):
+        memory.run_memory(base, (3000, 16, 3), [style], 32, "bfloat16")
+
+
+def test_check_refuses_with_one_sentence_and_shares_between_slots():
+    cfg = StyleConfig(max_side=2048)
+    need = memory.run_memory(cfg, (1536, 2048, 3), [(2048, 2048, 3)], 32, "bfloat16")
+    plenty = int(need.bytes * memory.MARGIN * 2.2)
+    memory.check_run(cfg, (1536, 2048, 3), [(2048, 2048, 3)], 32, "bfloat16", free=plenty)
+    with pytest.raises(ConfigError) as err:  # two runs may compute at once: each gets half
+        memory.check_run(cfg, (1536, 2048, 3), [(2048, 2048, 3)], 32, "bfloat16", slots=3, free=plenty)
+    message = str(err.value)
+    assert REFUSED.match(message), message
+    assert message.startswith("At 2048 px this run needs about ")
+    shown = re.findall(r"(\d+\.\d) GB", message)
+    assert float(shown[0]) == pytest.approx(need.bytes * memory.MARGIN / memory.GB, abs=0.05)
+    assert float(shown[1]) == pytest.approx(plenty / 3 / memory.GB, abs=0.05)
+    brush = StyleConfig(max_side=512, style_scale=4.0)
+    with pytest.raises(ConfigError, match=r"choose a smaller size or style scale\.$"):
+        memory.check_run(brush, (384, 512, 3), [(512, 512, 3)], 32, "float32", free=memory.GB // 2)
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
+def test_free_memory_sources(monkeypatch):
+    free = memory.free_bytes()
+    meminfo = int(re.search(r"MemAvailable:\s+(\d+)", Path("/proc/meminfo").read_text())[1]) * 1024
+    assert free is not None and 0 < free <= meminfo + (memory.process_rss() or 0)
+    monkeypatch.setenv(memory.ENV_LIMIT, "1.5")
+    assert memory.free_bytes() == int(1.5 * memory.GB)
+    monkeypatch.setenv(memory.ENV_LIMIT, "not a number")
+    assert memory.free_bytes() is not None
+    monkeypatch.delenv(memory.ENV_LIMIT)
+    # a cgroup limit caps it
+    monkeypatch.setattr(memory, "_cgroup_room", lambda: 123 * 2**20)
+    assert memory.free_bytes() <= 123 * 2**20 + max(0, (memory.process_rss() or 0) - (memory._baseline or 0))
+    # nothing known: no refusal
+    monkeypatch.setattr(memory, "_meminfo_available", lambda: None)
+    monkeypatch.setattr(memory, "_cgroup_room", lambda: None)
+    assert memory.free_bytes() is None
+    memory.check_run(StyleConfig(max_side=2048), (1536, 2048, 3), [(2048, 2048, 3)], 32, "float32")
+
+
+def test_engine_refuses_up_front(backbone, content_image, style_image, monkeypatch):
+    monkeypatch.setattr(memory, "free_bytes", lambda: 200 * 2**20)
+    events = stylize(content_image, [style_image], StyleConfig(max_side=512, steps_per_epoch=2), backbone)
+    start = time.perf_counter()
+    with pytest.raises(ConfigError) as err:
+        next(events)
+    assert time.perf_counter() - start < 1.0  # before any tensor is made
+    assert REFUSED.match(str(err.value)) and "At 512 px" in str(err.value)
+    # through a Job, the refusal is the job's one sentence
+    job = RunQueue().submit(Job([RunSpec(content_image, [style_image], StyleConfig(max_side=512))], backbone))
+    assert job.wait(30) and job.view().status == "failed" and REFUSED.match(job.view().message)
+
+
+def test_cli_refuses_with_exit_2(vgg_weights, tmp_path):
+    out = tmp_path / "out.png"
+    env = {**os.environ, "NST_OFFLINE": "1", memory.ENV_LIMIT: "0.05"}
+    content, style = sample("content", "tubingen.jpg"), sample("styles", "starry_night.jpg")
+    cmd = [sys.executable, "-m", "nst", "stylize", str(content), str(style), "-o", str(out), "--size", "384", "-q"]
+    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: At 384 px this run needs about"), r.stderr
+    assert REFUSED.match(lines[0].removeprefix("error: ")), lines[0]
+    assert not out.exists()
+
+
+_PEAK = """
+import json, re, sys
+from pathlib import Path
+import numpy as np
+from nst import memory
+from nst.backbones import load_backbone
+from nst.config import StyleConfig
+from nst.optimise import run
+
+status = lambda key: int(re.search(key + r":\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1]) * 1024
+backbone = load_backbone()
+rng = np.random.default_rng(0)
+tiny = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
+run(tiny, [tiny], StyleConfig(max_side=64, steps_per_epoch=2, scales=(1.0,)), backbone)  # warm up
+Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+before = status("VmRSS")
+size = int(sys.argv[1])
+content = rng.integers(0, 255, (size * 3 // 4, size, 3), dtype=np.uint8)
+style = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+cfg = StyleConfig(max_side=size, steps_per_epoch=2, scales=(1.0,))
+run(content, [style], cfg, backbone)
+need = memory.run_memory(cfg, content.shape, [style.shape], 32, backbone.precision)
+print(json.dumps({"measured": status("VmHWM") - before, "estimate": need.bytes, "precision": backbone.precision}))
+"""
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="peak memory is read from /proc")
+def test_estimate_is_close_to_a_measured_peak(vgg_weights):
+    """One real run at 768 px in a fresh process: its peak over the warmed-up process is near the estimate."""
+    env = {**os.environ, "NST_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    r = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_PEAK), "768"], cwd=ROOT, env=env, capture_output=True, timeout=300
+    )
+    assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
+    out = json.loads(r.stdout.decode().strip().splitlines()[-1])
+    ratio = out["measured"] / out["estimate"]
+    gb = {k: out[k] / 2**30 for k in ("measured", "estimate")}
+    print(f"768 px, {out['precision']}: measured {gb['measured']:.2f} GB, estimate {gb['estimate']:.2f} GB")
+    # the estimate may be generous, never far too small
+    assert 0.65 < ratio < 1.1, out
+
+
+def _rss() -> int:
+    return memory.process_rss() or 0
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc/self/status")
+def test_many_runs_do_not_grow_memory(backbone, content_image, style_image):
+    """Ten tiny runs of different sizes through Job and RunQueue, after a warm-up round at the same
+    sizes: an unbounded cache or a leak (targets, traces, frames, finished jobs) would show as
+    growing RSS. The first run at a new size grows RSS by a few MB (oneDNN and TensorFlow keep
+    per-shape kernels; measured +58 MB for the first round here, +1 MB for each later one)."""
+    queue = RunQueue(max_concurrent=1)
+    sides = list(range(64, 224, 16))
+
+    def one(side: int) -> Job:
+        cfg = StyleConfig(max_side=side, steps_per_epoch=2, scales=(1.0,), preview_every=1)
+        job = queue.submit(Job([RunSpec(content_image, [style_image], cfg)], backbone))
+        assert job.wait(60) and job.view().status == "finished"
+        return job
+
+    for side in sides:  # warm-up
+        one(side)
+    start = _rss()
+    jobs = [one(side) for side in reversed(sides)]
+    grown = _rss() - start
+    print(f"RSS after 10 more runs: {grown / 2**20:+.0f} MB")
+    assert len({j.final.image.shape for j in jobs}) == 10
+    assert queue.running == 0 and queue.waiting == 0
+    assert grown < 40 * 2**20, f"RSS grew by {grown / 2**20:.0f} MB over 10 runs"
+
+
+def test_gif_snapshots_are_kept_at_the_gifs_size():
+    """A job keeps up to 80 snapshots: at the GIF's 512 px, not at the run's 2048 px (750 MB per job)."""
+    from nst.jobs import FRAME_SIDE, MAX_FRAMES, _frame
+
+    big = np.zeros((1536, 2048, 3), np.uint8)
+    assert _frame(big).shape == (384, 512, 3) and FRAME_SIDE == 512
+    small = np.zeros((300, 200, 3), np.uint8)
+    assert _frame(small) is small
+    assert MAX_FRAMES * 512 * 384 * 3 < 50 * 2**20
