@@ -318,16 +318,20 @@ def overlay(
 ) -> np.ndarray:
     """The map (min-max normalised) upsampled to the image and blended over it.
 
-    out = (1 − a)·image + a·colour, with a = alpha, or a = alpha·value when `weighted` (so the
-    photo shows through where the channel is silent).
+    out = (1 − a)·image + a·colour, with a = alpha, or, when `weighted`, a = alpha·√value over a
+    photo dimmed by alpha/2: the channel glows where it fires and the photo shows, darker, where
+    it is silent. (Most channels fire strongly in a few places only; the square root and the
+    dimming keep such sparse maps visible.)
     """
-    image = np.asarray(image_uint8)
+    image = np.asarray(image_uint8)[..., :3].astype(np.float32)
     values = normalise_channels(np.asarray(map2d, np.float32)[..., None])
     values = np.clip(_resize_maps(values, image.shape[:2])[..., 0], 0.0, 1.0)
     colour = apply_colormap(values, colormap).astype(np.float32)
     a = float(np.clip(alpha, 0.0, 1.0))
-    a = a * values[..., None] if weighted else a
-    blended = (1.0 - a) * image[..., :3].astype(np.float32) + a * colour
+    if weighted:
+        image = image * (1.0 - a / 2)
+        a = a * np.sqrt(values)[..., None]
+    blended = (1.0 - a) * image + a * colour
     return np.clip(blended + 0.5, 0, 255).astype(np.uint8)
 
 

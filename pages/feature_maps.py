@@ -19,10 +19,6 @@ backbone = inspect.backbone()
 spec = backbone.spec
 
 
-def layer_label(name: str) -> str:
-    return name.replace("block", "b").replace("_conv", "·c")
-
-
 def body() -> None:
     found = inspect.subjects()
     c1, c2 = st.columns([1.2, 2])
@@ -34,7 +30,6 @@ def body() -> None:
             list(spec.layers),
             key="fm_layer",
             value=spec.layers[min(4, len(spec.layers) - 1)],
-            format_func=layer_label,
         )
     catalogue = {i.name: i for i in backbone.layer_catalogue(*_size(subject))}
     info = catalogue[layer]
@@ -113,7 +108,7 @@ def body() -> None:
     for start in range(0, len(strip), per_row):
         cols = st.columns(per_row)
         for col, item in zip(cols, strip[start : start + per_row], strict=False):
-            col.image(item.image, caption=f"{layer_label(item.layer)} #{item.channel}", width="stretch")
+            col.image(item.image, caption=f"{item.layer} #{item.channel}", width="stretch")
 
 
 def _size(subject: inspect.Subject) -> tuple[int, int]:
@@ -122,4 +117,4 @@ def _size(subject: inspect.Subject) -> tuple[int, int]:
     return fitted_size(subject.image.shape[0], subject.image.shape[1], 384)
 
 
-inspect.live(body)
+inspect.live(body, result_shown=st.session_state.get("fm_role") == "Result")

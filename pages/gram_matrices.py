@@ -10,21 +10,14 @@ from ui import charts, inspect, state
 
 st.title("Gram matrices")
 st.caption(
-    "A Gram matrix G = FᵀF / M records, for every pair of channels i, j, how much they fire *together*, "
-    "summed over all positions. Where in the picture does not matter — which is why it captures style and "
-    "not layout."
+    "A Gram matrix G = FᵀF / M records, for every pair of channels i, j, how much they fire *together*, summed over "
+    "all positions. Where in the picture does not matter — which is why it captures style and not layout."
 )
 
-found = inspect.subjects()
-inspect.need_pictures(found)
+inspect.need_pictures(inspect.subjects())
 backbone = inspect.backbone()
 spec = backbone.spec
 ORDERS = {"cluster": "grouped by similarity", "diagonal": "by channel energy", "index": "network order"}
-
-
-def short(layer: str) -> str:
-    """block3_conv1 → conv3_1, Gatys' name for it."""
-    return layer.replace("block", "conv").replace("_conv", "_") if layer.startswith("block") else layer
 
 
 def body() -> None:
@@ -34,19 +27,16 @@ def body() -> None:
         st.info("Pick a style painting in the Studio to compare Gram matrices.")
         return
     compared = found.get("Result") or found.get("Content")
-    style_layers = list(st.session_state.get("cfg.style_layers") or spec.style_layers)
-    c1, c2, c3, c4 = st.columns([1.6, 1, 1.3, 1])
+    word = "result" if compared is not None and compared.role == "Result" else "photo"
+    style_layers = [n for n in (st.session_state.get("cfg.style_layers") or spec.style_layers) if n in spec.layers]
+    style_layers = style_layers or list(spec.style_layers)
+    c1, c2, c3, c4 = st.columns([2.2, 1, 1.2, 1])
     layer = (
-        c1.segmented_control(
-            "Style layer", style_layers, key="gm_layer", default=style_layers[0], format_func=short, wrap=True
-        )
+        c1.segmented_control("Style layer", style_layers, key="gm_layer", default=style_layers[0], wrap=True)
         or style_layers[0]
     )
     style_role = c2.selectbox("Painting", list(styles), key="gm_style") if len(styles) > 1 else next(iter(styles))
-    order_by = (
-        c3.segmented_control("Channel order", list(ORDERS), format_func=ORDERS.get, key="gm_order", default="cluster")
-        or "cluster"
-    )
+    order_by = c3.selectbox("Channel order", list(ORDERS), format_func=ORDERS.get, key="gm_order")
     shown = c4.select_slider("Channels", [32, 64, 128, 256, 512], value=64, key="gm_shown")
     style = styles[style_role]
 
@@ -60,60 +50,65 @@ def body() -> None:
         return
     other_grams = explain.gram_matrices(backbone, compared.image, layers)
     g = other_grams[layer]
-    word = "result" if compared.role == "Result" else "photo"
-    st.plotly_chart(
-        charts.gram_figure(
-            {f"painting ({style.name})": a[sub], f"{word} ({compared.name})": g[sub]}, order, difference=(g - a)[sub]
-        ),
-        key="gm_fig",
-        config={"displaylogo": False},
+    figure = charts.gram_figure(
+        {f"painting ({style.name})": a[sub], f"{word} ({compared.name})": g[sub]},
+        order,
+        difference=(g - a)[sub],
+        difference_title=f"{word} − painting",
+    )
+    st.plotly_chart(figure, key="gm_fig", config={"displaylogo": False})
+    explanation = (
+        "when style transfer has worked, its pattern copies the painting's"
+        if word == "result"
+        else "the photo's own statistics, far from the painting's — run a style transfer in the Studio to see them move"
     )
     st.caption(
         f"**{layer}**, {len(order)} of {a.shape[0]} channels ({ORDERS[order_by]}; hover for the channel pair). "
         f"Left: which channels the painting's strokes and colours switch on together. Middle: the same for the "
-        f"{word} — when style transfer has worked, its pattern copies the painting's. Right: the difference "
-        "the style loss squares and sums (red: too much co-activation, blue: too little)."
+        f"{word} — {explanation}. Right: the difference the style loss squares and sums (red: too much "
+        "co-activation, blue: too little)."
     )
 
     content = found.get("Content")
     per_layer: dict[str, dict[str, float]] = {}
+    weights = {n: 1.0 for n in style_layers}
     if content is not None:
         content_grams = explain.gram_matrices(backbone, content.image, style_layers)
-        per_layer["photo vs painting"] = explain.style_layer_losses(
-            content_grams, style_grams, {n: 1.0 for n in style_layers}, relative=True
-        )
+        per_layer["photo vs painting"] = explain.style_layer_losses(content_grams, style_grams, weights, relative=True)
     if compared.role == "Result":
-        per_layer["result vs painting"] = explain.style_layer_losses(
-            other_grams, style_grams, {n: 1.0 for n in style_layers}, relative=True
-        )
-    b1, b2 = st.columns([1.2, 1])
+        per_layer["result vs painting"] = explain.style_layer_losses(other_grams, style_grams, weights, relative=True)
+    b1, b2 = st.columns([1.3, 1])
     with b1:
         st.plotly_chart(
-            charts.layer_bars(per_layer, title="Relative style error Σ(G − A)²/ΣA² per layer"),
+            charts.layer_bars(per_layer, title="How far each layer's Gram matrix is from the painting's"),
             key="gm_bars",
             config={"displaylogo": False},
         )
         st.caption(
-            "How far each layer's Gram matrix is from the painting's — E_l relative to the painting's own energy, "
-            "the quantity the optimiser weighs — before (the photo) and after (the result). The run pushed every "
-            "bar down; the gap is how much of the painting's style each layer took over."
+            "Σ(G − A)²/ΣA² per layer — the style error the optimiser weighs, relative to the painting's own energy "
+            "(0 = identical statistics) — for the photo and for the result. The run pushes every bar down."
         )
     with b2:
         if "result vs painting" in per_layer:
             after, before = per_layer["result vs painting"], per_layer.get("photo vs painting", {})
-            for name in style_layers:
-                share = explain.shares(after)[name]
-                ratio = before.get(name, 0.0) / after[name] if after[name] > 0 else float("inf")
-                st.metric(
-                    short(name),
-                    f"{after[name]:.3g}",
-                    f"{share:.0%} of the style loss · {ratio:.0f}× below the photo",
-                    delta_color="off",
-                )
-        else:
-            st.info(
-                "Run a style transfer in the Studio to see how far the result's Grams moved towards the painting's."
+            share = explain.shares(after)
+            rows = [
+                {
+                    "layer": name,
+                    "photo": round(before.get(name, float("nan")), 4),
+                    "result": round(after[name], 4),
+                    "closer by": f"{before[name] / after[name]:.0f}×" if after[name] > 0 and name in before else "—",
+                    "share of style loss": f"{share[name]:.0%}",
+                }
+                for name in style_layers
+            ]
+            st.dataframe(rows, hide_index=True, width="stretch")
+            st.caption(
+                "Per layer: the photo's and the result's distance from the painting's statistics, how many times "
+                "closer the result got, and each layer's share of what is left."
             )
+        else:
+            st.info("Run a style transfer in the Studio to see how far the result's Grams move towards the painting's.")
     curves = _run_layer_curves()
     if curves is not None:
         steps, layer_curves = curves
@@ -123,7 +118,7 @@ def body() -> None:
             config={"displaylogo": False},
         )
         st.caption(
-            "β·w_l·E_l of each layer at every step of the Studio run (as the engine computed it, at the run's "
+            "β·w_l·E_l of each layer at every step of the Studio run (relative, as the engine weighs it, at the run's "
             "size). Shallow layers (fine texture) usually fall first; deep ones (large strokes) take longer."
         )
 
@@ -140,4 +135,4 @@ def _run_layer_curves():
     return None
 
 
-inspect.live(body)
+inspect.live(body, result_shown=True)

@@ -80,14 +80,18 @@ def section(kind: str) -> None:
         type="primary",
     )
     st.caption(explanation)
-    cols = st.columns(len(todo) + 1)
-    cols[0].image(subject.image, caption=f"original · {subject.name}", width="stretch")
-    for col, task, picture in zip(cols[1:], todo, cached, strict=True):
-        with col:
-            if picture is not None:
-                st.image(picture, caption=_caption(kind, task), width="stretch")
-            else:
-                st.caption(f"{_caption(kind, task)}: not computed yet")
+    tiles = [(f"original · {subject.name}", subject.image)] + [
+        (_caption(kind, task), picture) for task, picture in zip(todo, cached, strict=True)
+    ]
+    per_row = 3  # big enough to see what each layer kept, on a projector too
+    for first in range(0, len(tiles), per_row):
+        cols = st.columns(per_row)
+        for col, (caption, picture) in zip(cols, tiles[first : first + per_row], strict=False):
+            with col:
+                if picture is not None:
+                    st.image(picture, caption=caption, width="stretch")
+                else:
+                    st.caption(f"{caption}: not computed yet")
 
 
 def _caption(kind: str, task: explain.Reconstruction) -> str:

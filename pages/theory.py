@@ -14,6 +14,13 @@ st.caption(
     "pretrained network (VGG19) sees the photo's content and the painting's style in it at once."
 )
 
+
+def bmatrix(a: np.ndarray) -> str:
+    """A matrix as LaTeX, numbers shortened."""
+    rows = [" & ".join(f"{v:.3g}" for v in row) for row in np.atleast_2d(a)]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
 st.header("1 · Content loss")
 st.latex(r"\mathcal{L}_{content}(\vec p, \vec x, l) = \tfrac12 \sum_{i,j} \left(F^l_{ij} - P^l_{ij}\right)^2")
 st.markdown(
@@ -22,18 +29,11 @@ st.markdown(
     "where, but not the exact pixels."
 )
 ex = explain.worked_content_example()
-c1, c2, c3, c4 = st.columns(4)
-c1.markdown("**F** (result)")
-c1.dataframe(ex.F, hide_index=True)
-c2.markdown("**P** (content)")
-c2.dataframe(ex.P, hide_index=True)
-c3.markdown("**(F − P)²**")
-c3.dataframe(ex.squared, hide_index=True)
-c4.metric("½ Σ (F − P)²", f"{ex.loss:g}", help="computed just now by nst.losses.content_loss")
-st.caption(
-    f"The course's worked example: ½ · ({' + '.join(f'{v:g}' for v in ex.squared.ravel())}) = {ex.loss:g}, "
-    "computed just now by the engine's own function."
+st.latex(
+    rf"F = {bmatrix(ex.F)} \quad P = {bmatrix(ex.P)} \quad (F - P)^2 = {bmatrix(ex.squared)} \quad "
+    rf"	frac12 \sum (F-P)^2 = 	frac12({' + '.join(f'{v:g}' for v in ex.squared.ravel())}) = \mathbf{{{ex.loss:g}}}"
 )
+st.caption("The course's worked example, computed just now by the engine's own `nst.losses.content_loss`.")
 
 st.header("2 · Style loss and the Gram matrix")
 st.latex(
@@ -48,16 +48,12 @@ st.markdown(
     "textures from a few pixels to large strokes."
 )
 g = explain.worked_gram_example()
-c1, c2, c3 = st.columns([1, 1, 1])
-c1.markdown(f"**F** ({g.M} positions × {g.N} channels)")
-c1.dataframe(g.F, hide_index=True)
-c2.markdown("**G = FᵀF**")
-c2.dataframe(g.G, hide_index=True)
-c3.markdown(f"**G / M** (M = {g.M})")
-c3.dataframe(np.round(g.G_normalised, 3), hide_index=True)
+st.latex(rf"F = {bmatrix(g.F.T)} \quad G = F F^\top = {bmatrix(g.G)} \quad \frac{{G}}{{M}} = {bmatrix(g.G_normalised)}")
 st.caption(
-    f"Channels 0 and 2 fire at the same positions, so G₀₂ = {g.G[0, 2]:g} is large; channel 1 fires elsewhere, "
-    f"so G₀₁ = {g.G[0, 1]:g} is small. Computed by nst.losses.gram_matrix."
+    f"A feature map of {g.N} channels (rows of F) at {g.M} positions (columns). Channels 1 and 3 fire at the same "
+    f"positions, so G₁₃ = {g.G[0, 2]:g} is large; channel 2 fires elsewhere, so G₁₂ = {g.G[0, 1]:g} is small. "
+    "Computed by the engine's `nst.losses.gram_matrix` (which stores F transposed, positions × channels, and "
+    "takes FᵀF — the same G)."
 )
 
 st.subheader("Why the Gram matrix forgets where things are")
@@ -112,8 +108,9 @@ st.markdown("""
 """)
 
 st.header("Where to see each term")
-c1, c2, c3, c4 = st.columns(4)
-c1.page_link("pages/feature_maps.py", label="Feature maps: F^l of every layer", icon=":material/grid_on:")
+c1, c2 = st.columns(2)
+c3, c4 = st.columns(2)
+c1.page_link("pages/feature_maps.py", label="Feature maps: F of every layer", icon=":material/grid_on:")
 c2.page_link("pages/gram_matrices.py", label="Gram matrices: G vs A, per layer", icon=":material/blur_on:")
 c3.page_link("pages/reconstructions.py", label="What each layer captures", icon=":material/layers:")
 c4.page_link("pages/studio.py", label="Studio: the loss curves of a run", icon=":material/brush:")

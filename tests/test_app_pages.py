@@ -60,8 +60,10 @@ def test_gram_page_shows_heatmaps_and_losses(after_run):
     assert len(charts) >= 3  # heatmaps, per-layer bars, per-layer curve of the run
     caption = " ".join(c.value for c in at.caption)
     assert "block1_conv1" in caption and "64 of 64 channels" in caption
-    metrics = [m.label for m in at.metric]
-    assert metrics[:5] == ["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"]
+    table = at.dataframe[0].value
+    assert list(table["layer"]) == ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"]
+    assert (table["result"] > 0).all() and (table["photo"] > 0).all()
+    assert {"closer by", "share of style loss"} <= set(table.columns)
     at.segmented_control(key="gm_layer").set_value("block4_conv1").run()
     caption = " ".join(c.value for c in at.caption)
     assert "block4_conv1" in caption and "64 of 512 channels" in caption
@@ -86,5 +88,5 @@ def test_reconstructions_compute_and_cache(after_run):
 def test_theory_computes_the_worked_examples(after_run):
     at = visit(after_run, "pages/theory.py")
     assert len(at.latex) >= 3
-    assert any(m.value == "3" for m in at.metric)
+    assert any(r"\mathbf{3}" in x.value for x in at.latex)
     assert any("shuffled" in c for i in at.image for c in i.captions)

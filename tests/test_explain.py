@@ -170,7 +170,8 @@ def test_overlay():
     full = explain.overlay(image, map2d, alpha=1.0, colormap="gray")
     assert full[0, 0, 0] > 200 and full[-1, -1, 0] == 0  # the hot corner is white, the rest black
     weighted = explain.overlay(image, map2d, alpha=1.0, colormap="gray", weighted=True)
-    assert weighted[-1, -1, 0] == 100  # silent regions show the photo
+    assert weighted[-1, -1, 0] == 50  # silent regions show the photo, dimmed by alpha / 2
+    assert weighted[0, 0, 0] > 200  # the hot corner glows
 
 
 def test_top_channel_strip(backbone, photo):

@@ -13,18 +13,40 @@ TERM_NAMES = {"total": "total", "content": "α·content", "style": "β·style", 
 LAYER_PALETTE = ["#7c3aed", "#db2777", "#ea580c", "#16a34a", "#0891b2", "#4f46e5", "#ca8a04", "#64748b"]
 
 
-def _layout(fig: go.Figure, title: str, log: bool, height: int) -> go.Figure:
+def _layout(
+    fig: go.Figure,
+    title: str,
+    log: bool,
+    height: int,
+    y_title: str = "loss (relative)",
+    marks: Sequence[tuple[int, str]] = (),
+) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, font=dict(size=15)),
+        title=dict(text=title, x=0, font=dict(size=16)),
         height=height,
-        margin=dict(l=10, r=10, t=40, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        margin=dict(l=10, r=10, t=44, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=13)),
         hovermode="x unified",
         template="plotly_white",
+        font=dict(size=13),
         uirevision="keep",  # zoom and hidden traces survive the live updates
     )
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(type="log" if log else "linear", exponentformat="power" if log else "SI")
+    fig.update_yaxes(title_text=y_title, type="log" if log else "linear", exponentformat="power" if log else "SI")
+    for step, label in marks:
+        # Where a coarse-to-fine run moves to the next size: the loss jumps because the
+        # upsampled picture is blurrier than the new size's target, then falls again.
+        fig.add_vline(x=step - 0.5, line=dict(color="#9ca3af", width=1, dash="dot"))
+        fig.add_annotation(
+            x=step - 0.5,
+            y=1,
+            yref="paper",
+            text=label,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font=dict(size=12, color="#6b7280"),
+        )
     return fig
 
 
@@ -39,9 +61,11 @@ def loss_figure(
     *,
     log: bool = True,
     title: str = "Loss terms",
-    height: int = 320,
+    height: int = 380,
+    marks: Sequence[tuple[int, str]] = (),
 ) -> go.Figure:
-    """Total and the weighted terms α·L_c, β·L_s, tv·L_tv against the step."""
+    """Total and the weighted terms α·L_c, β·L_s, tv·L_tv against the step; `marks` are
+    (step, label) where a new coarse-to-fine stage starts."""
     fig = go.Figure()
     for key in ("total", "content", "style", "tv"):
         values = curves.get(key, [])
@@ -54,7 +78,7 @@ def loss_figure(
                 line=dict(color=TERM_COLOURS[key], width=3 if key == "total" else 2),
             )
         )
-    return _layout(fig, title, log, height)
+    return _layout(fig, title, log, height, marks=marks)
 
 
 def layer_figure(
@@ -63,7 +87,8 @@ def layer_figure(
     *,
     log: bool = True,
     title: str = "Style loss per layer",
-    height: int = 320,
+    height: int = 380,
+    marks: Sequence[tuple[int, str]] = (),
 ) -> go.Figure:
     """β·w_l·E_l per style layer: which layers' textures are still far from the painting's."""
     fig = go.Figure()
@@ -77,7 +102,7 @@ def layer_figure(
                 line=dict(color=LAYER_PALETTE[i % len(LAYER_PALETTE)], width=2),
             )
         )
-    return _layout(fig, title, log, height)
+    return _layout(fig, title, log, height, marks=marks)
 
 
 def compare_figure(
@@ -103,11 +128,12 @@ def gram_figure(
     channels: Sequence[int],
     *,
     difference: np.ndarray | None = None,
-    height: int = 420,
+    difference_title: str = "result − painting",
+    height: int = 500,
 ) -> go.Figure:
     """Gram matrices side by side on one colour scale, and optionally their difference on a
     diverging one; hover gives the channel pair (i, j) in the network's numbering and G_ij."""
-    titles = [*panels, *(["result − style"] if difference is not None else [])]
+    titles = [*panels, *([difference_title] if difference is not None else [])]
     fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.06)
     labels = np.asarray(channels)
     custom = np.stack(np.meshgrid(labels, labels), axis=-1)  # [..., 0] = j (column), [..., 1] = i (row)
@@ -143,8 +169,8 @@ def gram_figure(
             colorscale="RdBu", reversescale=True, cmin=-span, cmax=span, colorbar=dict(x=1.0, len=0.8, thickness=12)
         ),
     )
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor=None)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed", scaleanchor=None)
     for i in range(1, len(titles) + 1):
         fig.update_yaxes(scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
     return fig
@@ -153,8 +179,8 @@ def gram_figure(
 def layer_bars(
     values: Mapping[str, Mapping[str, float]],
     *,
-    log: bool = True,
-    height: int = 300,
+    log: bool = False,
+    height: int = 340,
     title: str = "Style loss E_l per layer",
 ) -> go.Figure:
     """Grouped bars: for each series (e.g. "photo vs painting", "result vs painting") E_l per layer."""
@@ -168,5 +194,5 @@ def layer_bars(
                 marker_color=LAYER_PALETTE[(i * 3) % len(LAYER_PALETTE)],
             )
         )
-    fig.update_layout(barmode="group")
-    return _layout(fig, title, log, height).update_xaxes(title_text="layer")
+    fig.update_layout(barmode="group", hovermode="closest")
+    return _layout(fig, title, log, height, y_title="relative error").update_xaxes(title_text="layer")

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from nst.backbones import Backbone
-from ui import resources, state
+from nst.backbones import Backbone, get_spec
+from ui import gallery, resources, state
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,17 @@ class Subject:
 
 
 def subjects() -> dict[str, Subject]:
-    """Content, style(s) and the current or last result of this session, by role."""
+    """Content, style(s) and the current or last result of this session, by role. A session
+    that has not been to the Studio yet gets the Studio's defaults (the first gallery pictures)."""
     out: dict[str, Subject] = {}
     c = state.content()
+    styles = state.styles()
+    if c is None and not styles and "pick_content" not in st.session_state:
+        c = _default("content")
+        styles = [s for s in [_default("style")] if s is not None]
     if c is not None:
         out["Content"] = Subject("Content", c.name, c.image)
-    for i, s in enumerate(state.styles()):
+    for i, s in enumerate(styles):
         key = "Style" if i == 0 else f"Style {i + 1}"
         out[key] = Subject(key, s.name, s.image)
     result = state.latest_result()
@@ -40,9 +45,17 @@ def subjects() -> dict[str, Subject]:
     return out
 
 
+def _default(kind: str):
+    items = gallery.of_kind(kind)
+    return gallery.picture(items[0].title) if items else None
+
+
 def backbone() -> Backbone:
-    """The backbone the Studio's settings name (VGG19 unless changed), loaded once per server."""
+    """The backbone the Studio's settings name, or VGG19 when that one's weights are missing."""
     name = st.session_state.get("cfg.backbone", "vgg19")
+    if name != "vgg19" and resources.weights_problem(name):
+        st.caption(f"{get_spec(name).label} weights are not on this server, so these views use VGG19.")
+        name = "vgg19"
     return resources.require_backbone(name)
 
 
@@ -62,10 +75,10 @@ def running() -> bool:
     return job is not None and not job.done
 
 
-def live(body: Callable[[], None], every: float = 2.0) -> None:
-    """Run `body` in a fragment that refreshes while a Studio run is going, so the result shown
-    here follows it; otherwise it runs once."""
-    st.fragment(run_every=every if running() else None)(body)()
+def live(body: Callable[[], None], result_shown: bool, every: float = 2.0) -> None:
+    """Run `body` in a fragment that refreshes while a Studio run is going and the result is on
+    show, so the picture here follows the run; otherwise it runs once."""
+    st.fragment(run_every=every if running() and result_shown else None)(body)()
 
 
 def role_picker(found: dict[str, Subject], key: str, label: str = "Image", default: str | None = None) -> Subject:
