@@ -12,7 +12,7 @@ ifeq ($(origin NST_WEIGHTS), undefined)
   endif
 endif
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,17 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.app
 run: $(VENV)/.app
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.dev
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "No chromium and no apt-get: the browser tests will be skipped"; fi; }
+
+test: $(VENV)/.dev browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
