@@ -59,6 +59,17 @@ class RunSpec:
 
         return stylize(self.content, self.styles, self.config, backbone, stop)
 
+    def stages(self, min_side: int) -> list[tuple[int, int, int]]:
+        """(steps, height, width) of each coarse-to-fine stage, as stylize will run them."""
+        from nst.config import ConfigError
+
+        try:
+            sizes = self.config.scale_sizes(self.content.shape, min_side)
+        except ConfigError:  # stylize will refuse it; progress does not matter then
+            return [(self.total_steps, 1, 1)]
+        steps = self.config.scale_steps([max(size) for size in sizes])
+        return [(n, h, w) for n, (h, w) in zip(steps, sizes, strict=True)]
+
 
 @dataclass
 class JobView:
@@ -81,6 +92,8 @@ class JobView:
     steps: list[int]
     results: list[tuple[str, np.ndarray]]
     frames: int
+    progress: float = 0.0  # share of the planned work done (steps weighted by their pixel count)
+    marks: tuple[tuple[int, str], ...] = ()  # where a coarse-to-fine stage begins, for the charts
 
     @property
     def active(self) -> bool:
@@ -92,9 +105,11 @@ class JobView:
 
     @property
     def seconds_left(self) -> float | None:
-        if not self.rate or not self.total_steps:
+        """From the work done so far: a step at full size costs four at half size, so counting
+        steps would promise the end far too early in a coarse-to-fine run."""
+        if self.progress <= 0 or self.elapsed <= 0:
             return None
-        return max(0.0, (self.total_steps - self.step) / self.rate)
+        return max(0.0, self.elapsed * (1 - self.progress) / self.progress)
 
 
 class Job:
@@ -118,6 +133,7 @@ class Job:
         self.run_index = 0
         self.step = 0
         self.total_steps = sum(r.total_steps for r in self.runs)
+        self._work, self.marks = _plan(self.runs, getattr(getattr(backbone, "spec", None), "min_side", 32), kind)
         self._step_offset = 0
         self.elapsed = 0.0
         self.size: tuple[int, int] | None = None
@@ -150,7 +166,16 @@ class Job:
                 steps=list(self.steps),
                 results=list(self.results),
                 frames=len(self.frames),
+                progress=self._progress(),
+                marks=self.marks,
             )
+
+    def _progress(self) -> float:
+        if self.status == "finished":
+            return 1.0
+        if self.step <= 0 or not self._work:
+            return 0.0
+        return self._work[min(self.step, len(self._work)) - 1] / self._work[-1]
 
     def snapshots(self) -> list[np.ndarray]:
         with self._lock:
@@ -227,6 +252,23 @@ class Job:
             with self._lock:
                 self.status = "failed"
                 self.message = _plain_error(exc)
+
+
+def _plan(runs: Sequence[Task], min_side: int, kind: str) -> tuple[list[float], tuple[tuple[int, str], ...]]:
+    """Cumulative work after each step (a step's cost grows with its pixel count; tasks without
+    stages count one per step), and the steps where a run moves to a finer stage."""
+    work: list[float] = []
+    marks: list[tuple[int, str]] = []
+    done = 0.0
+    for task in runs:
+        stages = task.stages(min_side) if hasattr(task, "stages") else [(task.total_steps, 1, 1)]
+        for index, (n, h, w) in enumerate(stages):
+            if index and kind == "run":
+                marks.append((len(work) + 1, f"upsampled to {max(h, w)} px"))  # the stage's first step
+            for _ in range(n):
+                done += h * w
+                work.append(done)
+    return work, tuple(marks)
 
 
 def _frame(image: np.ndarray) -> np.ndarray:

@@ -111,9 +111,7 @@ def progress() -> None:
             if view.status == "queued"
             else (f"picture {view.run_index + 1} of {view.n_runs}, step {view.step}/{view.total_steps}")
         )
-        st.progress(
-            min(1.0, view.step / max(1, view.total_steps)), text=f"Reconstructing: {where} · {view.elapsed:.0f} s"
-        )
+        st.progress(view.progress, text=f"Reconstructing: {where} · {view.elapsed:.0f} s")
         st.button("Stop", key="rc_stop", on_click=job.stop, icon=":material/stop:")
     elif view.status not in ("finished", "stopped"):
         st.error(view.message)

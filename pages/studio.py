@@ -16,9 +16,14 @@ st.caption("Neural style transfer (Gatys et al. 2015): the photo's layout, the p
 
 left, right = st.columns([1, 1.7], gap="large")
 with left:
+    # Preset, Run and Stop come first on screen, but are drawn last: they need the pictures and
+    # the settings chosen below.
+    controls = st.container()
     content = pickers.content_picker()
     styles = pickers.style_picker()
-    config, config_error = settings.settings_panel([s.name for s in styles])
+    style_names = [s.name for s in styles]
+    settings.blend_sliders(style_names)
+    config, config_error = settings.settings_panel(style_names)
 
 job = state.job()
 running = job is not None and not job.done
@@ -38,7 +43,7 @@ def start_run() -> None:
         refuse("Pick a content photo and at least one style painting first.")
         return
     try:
-        cfg = settings.read_config(n_styles=len(style_pics))
+        cfg = settings.read_config([s.name for s in style_pics])
     except ConfigError as exc:
         refuse(f"Check the settings: {exc}")
         return
@@ -46,8 +51,9 @@ def start_run() -> None:
     if problem:
         refuse(problem)
         return
-    backbone = resources.get_backbone(cfg.backbone, cfg.precision)
+    backbone = resources.get_backbone(cfg.backbone, cfg.precision, show_error=False)
     if backbone is None:
+        refuse(resources.weights_problem(cfg.backbone) or "The model could not be loaded; see the server log.")
         return
     new = Job([RunSpec(pic.image, [s.image for s in style_pics], cfg)], backbone)
     state.start_job(new, pic, style_pics, cfg)
@@ -60,7 +66,8 @@ def refuse(message: str, level: str = "error") -> None:
     st.session_state["run_refused"] = (level, message)
 
 
-with left:
+with left, controls:
+    settings.preset_control(style_names)
     problems = []
     if content is None:
         problems.append("Pick or upload a content photo.")
@@ -68,12 +75,14 @@ with left:
         problems.append("Pick or upload at least one style painting.")
     if config_error and styles:
         problems.append(config_error)
+    if config is not None and not busy:
+        missing = resources.weights_problem(config.backbone)
+        if missing:
+            problems.append(missing)
     if config is not None and content is not None and styles and not busy:
         too_big = resources.memory_problem(config, content.image, [s.image for s in styles])
         if too_big:
             problems.append(too_big)
-    for problem in problems:
-        st.error(problem, icon=":material/error:")
     if config is not None:
         st.caption(
             settings.summary(config),
@@ -98,10 +107,23 @@ with left:
         width="stretch",
         key="stop",
     )
+    for problem in problems:
+        st.error(problem, icon=":material/error:")
     refused = st.session_state.pop("run_refused", None)
     if refused:
         level, message = refused
         (st.warning if level == "warning" else st.error)(message, icon=":material/block:")
+    if st.session_state.get("toast"):
+        st.toast(st.session_state.pop("toast"), icon=":material/settings_backup_restore:")
+
+
+def _inputs_row(content_pic, style_pics) -> None:
+    """The photo and the paintings, small, in one row above the result."""
+    cols = st.columns(6)
+    cols[0].image(content_pic.thumbnail, caption="Content", width="stretch")
+    for i, s in enumerate(style_pics):
+        caption = "Style" if len(style_pics) == 1 else f"Style {i + 1}"
+        cols[i + 1].image(s.thumbnail, caption=caption, width="stretch")
 
 
 @st.fragment(run_every=0.75 if running else None)
@@ -109,11 +131,16 @@ def live_view() -> None:
     """Redrawn twice a second while a run goes on; the thread does the work, this only reads."""
     current = state.job()
     if current is None:
-        st.info(
-            "Pick a photo and a painting, then press **Run**. The picture paints itself here, with the loss "
-            "curves below.",
-            icon=":material/brush:",
-        )
+        pic, style_pics = state.content(), state.styles()
+        if pic is not None and style_pics:
+            _inputs_row(pic, style_pics)
+            names = " + ".join(s.name for s in style_pics)
+            st.info(
+                f"{pic.name} × {names}: press **Run**. The picture paints itself here, with the loss curves below.",
+                icon=":material/brush:",
+            )
+        else:
+            st.info("Pick a photo and a painting, then press **Run**.", icon=":material/brush:")
         return
     view = current.view()
     inputs = state.job_inputs()
@@ -121,10 +148,10 @@ def live_view() -> None:
         st.info(f"Waiting for a free slot — position {view.position} in the queue.", icon=":material/hourglass:")
     else:
         left_s = view.seconds_left
-        eta = f" · {left_s:.0f} s left" if left_s is not None and view.active else ""
+        eta = f" · about {left_s:.0f} s left" if left_s is not None and view.active and view.step > 2 else ""
         size = f" · {view.size[1]}×{view.size[0]} px" if view.size else ""
         text = f"Step {view.step}/{view.total_steps} · {view.rate:.1f} it/s{eta}{size} · {view.elapsed:.0f} s"
-        st.progress(min(1.0, view.step / max(1, view.total_steps)), text=text)
+        st.progress(min(1.0, view.progress), text=text)
     if view.status in ("diverged", "failed"):
         st.error(view.message, icon=":material/error:")
     elif view.status in ("stopped", "time_limit"):
@@ -132,13 +159,14 @@ def live_view() -> None:
     elif view.status == "finished":
         st.success(view.message, icon=":material/check_circle:")
     if inputs is not None:
-        content_pic, style_pics, _ = inputs
-        cols = st.columns([1, 1, 2.2])
-        cols[0].image(content_pic.thumbnail, caption="Content", width="stretch")
-        for i, s in enumerate(style_pics[:2]):
-            cols[1].image(s.thumbnail, caption="Style" if len(style_pics) == 1 else f"Style {i + 1}", width="stretch")
-        if view.image is not None:
-            cols[2].image(view.image, caption=f"Result · step {view.step}", width="stretch")
+        _inputs_row(inputs[0], inputs[1])
+    if view.image is not None:
+        # Big: this is what the audience watches. Small results are drawn at up to twice their size.
+        st.image(
+            view.image,
+            caption=f"Result · step {view.step}" + (" (running)" if view.active else ""),
+            width=min(1200, 2 * view.image.shape[1]),
+        )
     if view.steps:
         c1, c2 = st.columns([3, 1])
         # One chart at a time: each redraw costs the server and the browser a full figure.
@@ -154,9 +182,9 @@ def live_view() -> None:
         )
         log = c2.toggle("Log scale", value=True, key="log_scale")
         if shown == "Loss terms":
-            figure = charts.loss_figure(view.steps, view.curves, log=log)
+            figure = charts.loss_figure(view.steps, view.curves, log=log, marks=view.marks)
         else:
-            figure = charts.layer_figure(view.steps, view.layer_curves, log=log)
+            figure = charts.layer_figure(view.steps, view.layer_curves, log=log, marks=view.marks)
         st.plotly_chart(figure, key="loss_chart", config={"displaylogo": False})
     if current.done and state.archive(current) is not None:
         st.rerun()  # the whole page: buttons, history and downloads follow the finished run

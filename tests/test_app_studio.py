@@ -128,3 +128,63 @@ def test_presets_write_the_widgets(vgg_weights, preset, size):
     at = studio(vgg_weights)
     at.segmented_control(key="preset").set_value(preset).run()
     assert at.slider(key="cfg.max_side").value == size
+
+
+def test_preset_highlight_follows_the_settings(vgg_weights):
+    at = studio(vgg_weights)
+    assert at.segmented_control(key="preset").value == "Balanced"
+    at.slider(key="cfg.max_side").set_value(320).run()
+    assert at.segmented_control(key="preset").value is None  # custom: no preset is highlighted
+    at.segmented_control(key="preset").set_value("Quick preview").run()
+    assert at.segmented_control(key="preset").value == "Quick preview"
+    assert at.slider(key="cfg.max_side").value == 256
+    at.segmented_control(key="preset").set_value(None).run()  # clicking it again changes nothing
+    assert at.segmented_control(key="preset").value == "Quick preview"
+
+
+def test_blend_weights_belong_to_each_painting(vgg_weights):
+    at = studio(vgg_weights)
+    names = at.pills(key="pick_style").options[:3]
+    at.pills(key="pick_style").set_value(list(names)).run()
+    assert [s.label for s in at.slider if s.key and s.key.startswith("cfg.blend.")] == list(names)
+    at.slider(key=f"cfg.blend.{names[0]}").set_value(0.0).run()
+    at.slider(key=f"cfg.blend.{names[2]}").set_value(0.4).run()
+    at.pills(key="pick_style").set_value([names[1], names[2]]).run()  # the zero-weighted painting goes
+    assert at.slider(key=f"cfg.blend.{names[1]}").value == 1.0
+    assert at.slider(key=f"cfg.blend.{names[2]}").value == 0.4
+    assert "2 styles blended" in " ".join(c.value for c in at.caption)
+    assert not at.exception
+
+
+def test_a_fifth_painting_is_refused_with_a_sentence(vgg_weights):
+    at = studio(vgg_weights)
+    options = at.pills(key="pick_style").options
+    assert len(options) >= 5
+    at.pills(key="pick_style").set_value(list(options[:5])).run()
+    assert at.pills(key="pick_style").value == list(options[:4])
+    assert any("At most 4 paintings" in e.value and options[4] in e.value for e in at.error)
+
+
+def test_settings_errors_use_the_panel_words(vgg_weights):
+    at = studio(vgg_weights)
+    at.number_input(key="cfg.steps_per_epoch").set_value(1).run()
+    errors = " ".join(e.value for e in at.error)
+    assert "2 stages" in errors and "Steps per epoch" in errors and "steps_per_epoch" not in errors
+    assert at.button(key="run").disabled
+
+
+def test_history_use_settings_brings_back_pictures_and_settings(vgg_weights):
+    at = studio(vgg_weights)
+    first_content = at.pills(key="pick_content").options[1]
+    at.pills(key="pick_content").set_value(first_content).run()
+    tiny_run_settings(at, steps=3)
+    at.run()
+    run_and_wait(at)
+    at.pills(key="pick_content").set_value(at.pills(key="pick_content").options[0]).run()
+    at.slider(key="cfg.max_side").set_value(128).run()
+    use = [b for b in at.button if b.key and b.key.startswith("hist_use_")]
+    assert use, [b.key for b in at.button]
+    use[0].click().run()
+    assert at.pills(key="pick_content").value == first_content
+    assert at.slider(key="cfg.max_side").value == 64
+    assert not at.exception

@@ -134,6 +134,29 @@ def _uploader(kind: str, label: str, multiple: bool) -> None:
         st.error(error, icon=":material/broken_image:")
 
 
+def select(content: Picture, styles: list[Picture]) -> None:
+    """Pick these pictures (from a callback), putting uploads that were forgotten back in the library."""
+    for kind, pictures in (("content", [content]), ("style", styles)):
+        library = _library(kind)
+        for p in pictures:
+            if p.origin == "upload" and p.name not in library:
+                library[p.name] = p
+    st.session_state["pick_content"] = content.name
+    st.session_state["pick_style"] = [p.name for p in styles][:MAX_STYLES]
+
+
+def _on_pick_style() -> None:
+    choice = list(st.session_state.get("pick_style") or [])
+    if len(choice) > MAX_STYLES:
+        st.session_state["pick_style"] = choice[:MAX_STYLES]
+        st.session_state["upload_error_style"] = (
+            f"At most {MAX_STYLES} paintings are blended: {', '.join(choice[MAX_STYLES:])} was left out. "
+            "Deselect one first."
+        )
+    else:
+        st.session_state["upload_error_style"] = None
+
+
 def content_picker() -> Picture | None:
     """The content photo: one of the gallery or an upload."""
     options = _options("content")
@@ -141,7 +164,7 @@ def content_picker() -> Picture | None:
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0] if options else None
     choice = st.pills(
-        "Content",
+        "Content photo",
         options,
         key=key,
         wrap=True,
@@ -149,13 +172,17 @@ def content_picker() -> Picture | None:
         persist_state="session",
         help="The photo whose layout is kept.",
     )
-    _uploader("content", "…or upload a photo", multiple=False)
     picture = _resolve("content", choice) if choice else None
     state.set_content(picture)
+    preview, upload = st.columns([1, 2], vertical_alignment="center")
     if picture is not None:
-        st.image(
-            picture.image, caption=f"{picture.name} · {picture.image.shape[1]}×{picture.image.shape[0]}", width=260
+        preview.image(
+            picture.thumbnail,
+            caption=f"{picture.name} · {picture.image.shape[1]}×{picture.image.shape[0]}",
+            width="stretch",
         )
+    with upload:
+        _uploader("content", "…or upload a photo", multiple=False)
     return picture
 
 
@@ -166,24 +193,23 @@ def style_picker() -> list[Picture]:
     current = [n for n in (st.session_state.get(key) or []) if n in options]
     if key not in st.session_state or (not current and st.session_state.get(key) is None):
         current = options[:1]
-    st.session_state[key] = current
+    st.session_state[key] = current[:MAX_STYLES]
     choice = st.pills(
-        "Style",
+        "Style paintings",
         options,
         key=key,
         wrap=True,
         selection_mode="multi",
         persist_state="session",
+        on_change=_on_pick_style,
         help=f"The painting(s) whose textures are taken; up to {MAX_STYLES} are blended.",
     )
     choice = list(choice or [])[:MAX_STYLES]
-    _uploader("style", "…or upload paintings", multiple=True)
     pictures = [p for p in (_resolve("style", n) for n in choice) if p is not None]
     state.set_styles(pictures)
     if pictures:
-        cols = st.columns(max(2, len(pictures)))
+        cols = st.columns(MAX_STYLES)
         for col, p in zip(cols, pictures, strict=False):
-            col.image(p.image, caption=p.name, width=260 if len(pictures) == 1 else 140)
-    elif len(choice or []) > MAX_STYLES:
-        st.warning(f"At most {MAX_STYLES} styles are blended.")
+            col.image(p.thumbnail, caption=p.name, width="stretch")
+    _uploader("style", "…or upload paintings", multiple=True)
     return pictures

@@ -77,14 +77,15 @@ def _warm_up(backbone: Backbone) -> None:
     objective.loss_and_grad(tf.constant(tiny[None]), target, grams, weights, one, one, one)
 
 
-def get_backbone(name: str = "vgg19", precision: str = "auto") -> Backbone | None:
-    """The loaded backbone, or None after showing what to do when its weights are missing."""
+def get_backbone(name: str = "vgg19", precision: str = "auto", show_error: bool = True) -> Backbone | None:
+    """The loaded backbone, or None (after showing what to do, unless the caller says it)."""
     label = get_spec(name).label
     try:
         with st.spinner(f"Loading {label} (once per server)…"):
             return _load(name, precision)
     except WeightsError as exc:
-        st.error(f"**{label} weights are missing.** {exc}", icon=":material/error:")
+        if show_error:
+            st.error(f"**{label} weights are missing.** {exc}", icon=":material/error:")
         return None
 
 

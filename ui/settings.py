@@ -7,7 +7,7 @@ config that will run. Values persist across page switches.
 
 from __future__ import annotations
 
-import math
+import re
 from typing import Any
 
 import streamlit as st
@@ -20,7 +20,7 @@ PRESET_LABELS = list(PRESETS.values())
 PRESET_BY_LABEL = {label: name for name, label in PRESETS.items()}
 OPTIMIZER_LABELS = {"lbfgs": "L-BFGS", "adam": "Adam", "sgd": "SGD (exponential decay)"}
 INIT_LABELS = {"content": "Content", "noise": "Noise", "noisy_content": "Noisy content"}
-SCALE_LABELS = {0.25: "¼", 0.5: "½", 1.0: "1"}
+SCALE_LABELS = {0.25: "¼", 0.5: "½"}  # full size (1) always runs last, so it is not a choice
 PRECISION_LABELS = {
     "auto": "Auto (fastest here)",
     "float32": "float32",
@@ -63,17 +63,23 @@ def _key(name: str) -> str:
     return P + name
 
 
-def write_config(cfg: StyleConfig) -> None:
-    """Show `cfg` in the widgets (call from a callback or before the widgets are drawn)."""
+def blend_key(style_name: str) -> str:
+    """Blend weights belong to the painting, not to its place in the list."""
+    return _key(f"blend.{style_name}")
+
+
+def write_config(cfg: StyleConfig, style_names: list[str] | None = None) -> None:
+    """Show `cfg` in the widgets (call from a callback or before the widgets are drawn); its
+    blend weights go to `style_names`, in order."""
     ss = st.session_state
     for name in _SIMPLE:
         ss[_key(name)] = getattr(cfg, name)
     ss[_key("style_layers")] = list(cfg.style_layers)
     for layer, weight in cfg.style_layers.items():
         ss[_key(f"layer.{layer}")] = float(weight)
-    for i, w in enumerate(cfg.style_blend):
-        ss[_key(f"blend.{i}")] = float(w)
-    ss[_key("scales")] = [SCALE_LABELS.get(s, str(s)) for s in cfg.scales]
+    for name, w in zip(style_names or [], cfg.style_blend, strict=False):
+        ss[blend_key(name)] = float(w)
+    ss[_key("scales")] = [SCALE_LABELS[s] for s in cfg.scales if s in SCALE_LABELS]
     ss[_key("time_limit")] = float(cfg.time_limit or 0.0)
 
 
@@ -96,7 +102,7 @@ def _for_backbone(cfg: StyleConfig, backbone: str) -> StyleConfig:
 
 def _on_backbone() -> None:
     name = st.session_state[_key("backbone")]
-    write_config(_for_backbone(read_config(n_styles=0, validate=False), name))
+    write_config(_for_backbone(read_config([], validate=False), name))
 
 
 def _on_optimizer() -> None:
@@ -116,8 +122,9 @@ def _on_load_json() -> None:
         st.session_state["cfg_json_error"] = "That settings file cannot be used: it is nested far too deeply."
         return
     st.session_state["cfg_json_error"] = None
-    st.session_state["preset"] = None
-    write_config(cfg)
+    styles = [p.name for p in st.session_state.get("styles") or []]
+    write_config(cfg, styles if len(styles) == len(cfg.style_blend) else None)
+    st.session_state["toast"] = "Settings file loaded: every knob shows its value."
 
 
 def ensure_defaults() -> None:
@@ -126,17 +133,18 @@ def ensure_defaults() -> None:
         write_config(StyleConfig())
 
 
-def read_config(n_styles: int, validate: bool = True) -> StyleConfig:
-    """The StyleConfig the widgets show (ConfigError if a value is out of range)."""
+def read_config(style_names: list[str], validate: bool = True) -> StyleConfig:
+    """The StyleConfig the widgets show for these paintings (ConfigError, in the panel's words,
+    if a value is out of range)."""
     ss = st.session_state
     values: dict[str, Any] = {name: ss[_key(name)] for name in _SIMPLE if _key(name) in ss}
     layers = ss.get(_key("style_layers"), [])
     values["style_layers"] = {name: float(ss.get(_key(f"layer.{name}"), 1.0)) for name in layers}
     values["style_blend"] = (
-        tuple(float(ss.get(_key(f"blend.{i}"), 1.0)) for i in range(n_styles)) if n_styles > 1 else ()
+        tuple(float(ss.get(blend_key(name), 1.0)) for name in style_names) if len(style_names) > 1 else ()
     )
     inverse = {v: k for k, v in SCALE_LABELS.items()}
-    scales = sorted({inverse.get(s, 1.0) for s in ss.get(_key("scales"), ["1"])} | {1.0})
+    scales = sorted({inverse.get(s, 1.0) for s in ss.get(_key("scales")) or []} | {1.0})
     values["scales"] = tuple(scales)
     limit = float(ss.get(_key("time_limit"), 0.0) or 0.0)
     values["time_limit"] = limit if limit > 0 else None
@@ -144,7 +152,60 @@ def read_config(n_styles: int, validate: bool = True) -> StyleConfig:
         if name in values and isinstance(values[name], float) and values[name].is_integer():
             values[name] = int(values[name])
     cfg = StyleConfig(**values, preview_every=APP_PREVIEW_EVERY)
-    return cfg.validate(n_styles=n_styles) if validate else cfg
+    if not validate:
+        return cfg
+    try:
+        return cfg.validate(n_styles=max(1, len(style_names)))
+    except ConfigError as exc:
+        raise ConfigError(in_panel_words(str(exc), cfg)) from None
+
+
+# The engine's messages name StyleConfig fields; the panel has labels and a way to fix each.
+_REWRITES = {
+    "content_weight and style_weight cannot both be 0.": "Content weight α and Style weight β cannot both be 0: "
+    "raise one of them (Loss tab).",
+    "style_layers must map at least one layer to a weight.": "Pick at least one style layer (Layers tab).",
+    "at least one style layer needs a weight above 0.": "Give at least one style layer a weight above 0 (Layers tab).",
+    "style_blend needs at least one weight above 0.": "Give at least one painting a blend weight above 0.",
+}
+_LABELS = {
+    "max_side": "Size",
+    "content_weight": "Content weight α",
+    "style_weight": "Style weight β",
+    "tv_weight": "TV weight",
+    "content_layer": "Content layer",
+    "style_layers": "Style layers",
+    "style_blend": "Style blend",
+    "style_scale": "Style scale",
+    "learning_rate": "Learning rate",
+    "adam_beta1": "β₁",
+    "adam_beta2": "β₂",
+    "adam_epsilon": "ε",
+    "sgd_decay_rate": "Decay rate",
+    "sgd_decay_steps": "Decay steps",
+    "lbfgs_history": "L-BFGS memory",
+    "epochs × steps_per_epoch": "Epochs × steps per epoch",
+    "steps_per_epoch": "Steps per epoch",
+    "epochs": "Epochs",
+    "noise_ratio": "Noise share",
+    "seed": "Seed",
+}
+
+
+def in_panel_words(message: str, cfg: StyleConfig) -> str:
+    """An engine message about `cfg`, with the panel's labels and what to change."""
+    if message in _REWRITES:
+        return _REWRITES[message]
+    if message == "there must be at least one step per scale.":
+        n = len(cfg.scales)
+        return f"{n} stages (coarse to full size) need at least {n} steps: raise Steps per epoch or drop a stage."
+    for field, label in _LABELS.items():
+        message = re.sub(rf"\b{re.escape(field)}\b", label, message)
+    return message[:1].upper() + message[1:]
+
+
+def _ratio(alpha: float, beta: float) -> str:
+    return f"{alpha / beta:.3g}" if beta else "∞ (no style)"
 
 
 def summary(cfg: StyleConfig) -> str:
@@ -164,7 +225,7 @@ def summary(cfg: StyleConfig) -> str:
             f"{scales} px",
             f"{cfg.total_steps} steps",
             OPTIMIZER_LABELS[cfg.optimizer],
-            f"α/β {cfg.alpha_beta_ratio:.3g}",
+            f"α/β {_ratio(cfg.content_weight, cfg.style_weight)}",
             *extras,
         ]
     )
@@ -192,17 +253,43 @@ def _number(
     )
 
 
-def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | None]:
-    """Presets and the expander with every knob; returns (config, error sentence)."""
+def matching_preset(style_names: list[str]) -> str | None:
+    """The label of the preset the widgets show unchanged, if any (for this backbone)."""
+    current = read_config(style_names, validate=False).replace(style_blend=())
+    for name, label in PRESETS.items():
+        if _for_backbone(preset(name), current.backbone).replace(preview_every=current.preview_every) == current:
+            return label
+    return None
+
+
+def preset_control(style_names: list[str]) -> None:
+    """The preset buttons; the highlighted one is whichever preset the settings still equal."""
     ensure_defaults()
+    st.session_state["preset"] = matching_preset(style_names)  # before the widget: "custom" shows none
     st.segmented_control(
         "Preset",
         PRESET_LABELS,
         key="preset",
         on_change=_on_preset,
-        persist_state="session",
-        help="Tuned starting points; every knob below can still be changed.",
+        help="Tuned starting points (Quick ≈ 256 px, Balanced ≈ 384 px, High ≈ 512 px); every knob in "
+        "All settings can still be changed, and then none is highlighted.",
     )
+
+
+def blend_sliders(style_names: list[str]) -> None:
+    """How much of each painting, when several are blended (each keeps its own weight)."""
+    if len(style_names) < 2:
+        return
+    st.caption("Style blend — how much of each painting")
+    cols = st.columns(len(style_names))
+    for col, name in zip(cols, style_names, strict=True):
+        st.session_state.setdefault(blend_key(name), 1.0)
+        col.slider(name, 0.0, 1.0, step=0.05, key=blend_key(name))
+
+
+def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | None]:
+    """The expander with every knob; returns (config, error sentence)."""
+    ensure_defaults()
     ss = st.session_state
     spec = get_spec(ss.get(_key("backbone"), "vgg19"))
     with st.expander("All settings", icon=":material/tune:"):
@@ -220,12 +307,13 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 help="The result's long side. Cost grows with the pixel count.",
             )
             st.pills(
-                "Coarse-to-fine scales",
+                "Coarse stages before full size",
                 list(SCALE_LABELS.values()),
                 selection_mode="multi",
                 key=_key("scales"),
                 persist_state="session",
-                help="Optimise small first, then upsample and continue: most steps are cheap. 1 is always run.",
+                help="Optimise at a fraction of the size first, then upsample and continue: a step at ½ costs "
+                "a quarter of one at full size, so most steps are cheap. Full size always runs last.",
             )
             st.segmented_control(
                 "Start from", list(INIT_LABELS), format_func=INIT_LABELS.get, key=_key("init"), persist_state="session"
@@ -256,11 +344,6 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 persist_state="session",
                 help="Size of the painting relative to the result: larger → bigger brush strokes.",
             )
-            if len(style_names) > 1:
-                st.caption("Style blend")
-                for i, name in enumerate(style_names):
-                    ss.setdefault(_key(f"blend.{i}"), 1.0)
-                    st.slider(name, 0.0, 1.0, step=0.05, key=_key(f"blend.{i}"))
         with loss_tab:
             c1, c2, c3 = st.columns(3)
             with c1:
@@ -274,9 +357,8 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                     help="Total variation (mean |Δx| of pixels in 0…1): smooths high-frequency noise.",
                 )
             alpha, beta = ss.get(_key("content_weight"), 0.0), ss.get(_key("style_weight"), 0.0)
-            ratio = alpha / beta if beta else math.inf
             st.caption(
-                f"α/β = **{ratio:.3g}** — smaller means more style. (Content and TV terms are normalised "
+                f"α/β = **{_ratio(alpha, beta)}** — smaller means more style. (Content and TV terms are normalised "
                 "per element, so these weights work at every size.)"
             )
         with layer_tab:
@@ -374,12 +456,13 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 type=JSON_ACCEPT,
                 key="cfg_json",
                 on_change=_on_load_json,
-                help="A file saved from a previous run reproduces it exactly.",
+                help="A settings file saved here (or a run's Settings JSON) puts every knob back; pick "
+                "the same pictures to reproduce that run exactly.",
             )
             if ss.get("cfg_json_error"):
                 st.error(ss["cfg_json_error"])
             try:
-                current = read_config(n_styles=max(1, len(style_names)))
+                current = read_config(style_names)
                 st.download_button(
                     "Save these settings",
                     current.to_json(),
@@ -390,6 +473,6 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
             except ConfigError:
                 pass
     try:
-        return read_config(n_styles=max(1, len(style_names))), None
+        return read_config(style_names), None
     except ConfigError as exc:
-        return None, f"Check the settings: {exc}"
+        return None, str(exc)

@@ -22,12 +22,25 @@ def render() -> None:
                 st.caption(f"Device: {backbone.device.name} ({backbone.device.cores} cores)")
                 native = "native" if backbone.device.bf16_native else "not native"
                 st.caption(f"bfloat16 on this device: {native}")
+        _run_status()
+
+
+def _run_status() -> None:
+    job = state.job()
+    active = job is not None and not job.done
+
+    @st.fragment(run_every=2.0 if active else None)
+    def status() -> None:
+        """Its own fragment, so the step count does not go stale while the page itself waits."""
         queue = resources.run_queue()
-        job = state.job()
-        if job is not None and not job.done:
-            view = job.view()
-            st.caption(f":material/autorenew: Your run: {view.status}, step {view.step}/{view.total_steps}")
+        current = state.job()
+        if current is not None and not current.done:
+            view = current.view()
+            where = f"{view.status}, step {view.step}/{view.total_steps}" if view.status != "queued" else "queued"
+            st.caption(f":material/autorenew: Your run: {where}")
         st.caption(
             f"Server: {queue.running} run(s) computing, {queue.waiting} waiting "
             f"(limit {queue.max_concurrent} at a time)."
         )
+
+    status()

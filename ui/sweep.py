@@ -77,7 +77,7 @@ def _sweep_view() -> None:
     view = job.view()
     if view.active:
         st.progress(
-            min(1.0, view.step / max(1, view.total_steps)),
+            view.progress,
             text=f"Sweep: picture {min(view.run_index + 1, view.n_runs)} of {view.n_runs} · {view.elapsed:.0f} s",
         )
         st.button("Stop sweep", on_click=job.stop, key="sweep_stop")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from nst.images import encode_png
-from ui import charts, settings, state
+from ui import charts, pickers, settings, state
 
 PER_ROW = 6
 
 
 def _use_settings(number: int) -> None:
+    """Put a past run's settings and pictures back, so Run repeats it."""
     for entry in state.history():
         if entry.number == number:
-            st.session_state["preset"] = None
-            settings.write_config(entry.config)
+            pickers.select(entry.content, entry.styles)
+            settings.write_config(entry.config, [s.name for s in entry.styles])
+            st.session_state["toast"] = f"Settings and pictures of run #{number} are back in the Studio."
 
 
 def history_tab() -> None:
