@@ -29,6 +29,25 @@ def probe_load() -> dict:
     return {"import_s": t1 - t0, "load_s": t2 - t1, "warm_up_s": t3 - t2, "warm_s": t4 - t3}
 
 
+def _status_kb(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as f:
+            lines = f.readlines()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) for line in lines if line.startswith(field + ":")), None)
+
+
+def _reset_peak() -> bool:
+    """Reset the RSS high-water mark (Linux: writing 5 to clear_refs), so VmHWM measures from now."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def probe_memory(size: int, precision: str) -> dict:
     import numpy as np
 
@@ -37,6 +56,8 @@ def probe_memory(size: int, precision: str) -> dict:
     from nst.optimise import run
 
     backbone = load_backbone(precision=precision)
+    loaded_kb = _status_kb("VmRSS")
+    reset = _reset_peak()  # loading the model peaks above what it then holds; count only the run
     rng = np.random.default_rng(0)
     content = rng.integers(0, 255, (size * 3 // 4, size, 3), dtype=np.uint8)
     style = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
@@ -45,10 +66,13 @@ def probe_memory(size: int, precision: str) -> dict:
     result = run(content, [style], cfg, backbone)
     elapsed = time.perf_counter() - t0
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    run_peak_kb = _status_kb("VmHWM") if reset else None
     return {
         "size": size,
         "precision": backbone.precision,
-        "peak_rss_gb": peak_kb / 2**20,
+        "peak_rss_gb": peak_kb / 2**20,  # the whole process, model loading included
+        "loaded_gb": loaded_kb / 2**20 if loaded_kb else None,
+        "run_peak_gb": run_peak_kb / 2**20 if run_peak_kb else None,  # during the run (RSS high-water mark)
         "seconds_for_3_steps": elapsed,
         "ok": result.status == "finished",
     }

@@ -161,11 +161,11 @@ def live_view() -> None:
     if inputs is not None:
         _inputs_row(inputs[0], inputs[1])
     if view.image is not None:
-        # Big: this is what the audience watches. Small results are drawn at up to twice their size.
+        # The column's full width: this is what the audience watches.
         st.image(
             view.image,
             caption=f"Result · step {view.step}" + (" (running)" if view.active else ""),
-            width=min(1200, 2 * view.image.shape[1]),
+            width="stretch",
         )
     if view.steps:
         c1, c2 = st.columns([3, 1])

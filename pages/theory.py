@@ -87,7 +87,7 @@ else:
 st.header("3 · Putting it together")
 st.latex(
     r"\mathcal{L}_{total} = \alpha\, \mathcal{L}_{content} + \beta\, \mathcal{L}_{style} + "
-    r"\lambda_{TV} \sum_{i,j} |x_{i+1,j} - x_{i,j}| + |x_{i,j+1} - x_{i,j}|"
+    r"\lambda_{TV} \sum_{i,j} \left( |x_{i+1,j} - x_{i,j}| + |x_{i,j+1} - x_{i,j}| \right)"
 )
 st.markdown(
     "In the optimiser each term is divided by its value for a black image: "

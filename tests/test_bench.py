@@ -20,7 +20,7 @@ def test_bench_quick_runs_every_section(vgg_weights, tmp_path):
     )
     assert r.returncode == 0, r.stderr[-2000:]
     res = json.loads(out.read_text())
-    assert {"machine", "steps", "xla", "quality", "memory", "growth", "latency", "report"} <= set(res)
+    assert {"machine", "steps", "xla", "quality", "scales", "memory", "growth", "latency", "report"} <= set(res)
     assert all(row["engine_s"] > 0 and row["tutorial_s"] > 0 for row in res["steps"])
     quality = res["quality"][0]
     assert quality["calibration"]["photo"][1] == 0.0  # the photo has no content error against itself
