@@ -1953,6 +1953,11 @@ The script is deterministic: each picture has its own fixed random seed, so a ru
 (byte-identical with the same numpy and Pillow versions; other versions may differ in the last bits of a few pixels).
 It takes well under a minute on a 2-core CPU. To change the gallery, edit `make_assets.py` (the `GALLERY` list
 holds the file names, titles, captions and descriptions) rather than this file, which it overwrites.
+
+## Screenshots
+
+`docs/*.png` are screenshots of this app taken by this project (Playwright, headless Chromium);
+the pictures in them are the gallery images above and results computed from them. Same licence (CC0).
 """
     (ASSETS / "README.md").write_text(text, encoding="utf-8")
 
