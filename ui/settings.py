@@ -235,7 +235,7 @@ def _number(
     label: str,
     name: str,
     *,
-    fmt: str = "%.2e",
+    fmt: str = "%g",
     minimum: float = 0.0,
     step: float | None = None,
     help: str | None = None,
@@ -347,13 +347,14 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
         with loss_tab:
             c1, c2, c3 = st.columns(3)
             with c1:
-                _number("Content weight α", "content_weight", help="Weight of the content loss Σ(F−P)²/ΣP².")
+                _number("Content weight α", "content_weight", step=0.1, help="Weight of the content loss Σ(F−P)²/ΣP².")
             with c2:
-                _number("Style weight β", "style_weight", help="Weight of the style loss Σ w_l Σ(G−A)²/ΣA².")
+                _number("Style weight β", "style_weight", step=0.1, help="Weight of the style loss Σ w_l Σ(G−A)²/ΣA².")
             with c3:
                 _number(
                     "TV weight",
                     "tv_weight",
+                    step=0.1,
                     help="Total variation (mean |Δx| of pixels in 0…1): smooths high-frequency noise.",
                 )
             alpha, beta = ss.get(_key("content_weight"), 0.0), ss.get(_key("style_weight"), 0.0)
