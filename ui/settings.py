@@ -190,6 +190,17 @@ _LABELS = {
     "noise_ratio": "Noise share",
     "seed": "Seed",
 }
+FIELD_LABELS = {  # every StyleConfig field as the panel names it
+    **{k: v for k, v in _LABELS.items() if " " not in k},
+    "preserve_colours": "Preserve colours",
+    "optimizer": "Optimiser",
+    "init": "Start from",
+    "scales": "Scales",
+    "precision": "Precision",
+    "backbone": "Backbone",
+    "time_limit": "Time limit (s)",
+    "preview_every": "Picture every N steps",
+}
 
 
 def in_panel_words(message: str, cfg: StyleConfig) -> str:

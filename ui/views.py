@@ -53,9 +53,26 @@ def history_tab() -> None:
                 )
 
 
+def _shown(value) -> str:
+    """A setting's value as a person reads it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_shown(v)}" for k, v in value.items())
+    return "—" if value is None else str(value)
+
+
 def _config_diff(a, b) -> list[dict[str, str]]:
     da, db = a.to_dict(), b.to_dict()
-    return [{"setting": k, "left": str(da[k]), "right": str(db[k])} for k in da if da[k] != db[k]]
+    return [
+        {"setting": settings.FIELD_LABELS.get(k, k), "left": _shown(da[k]), "right": _shown(db[k])}
+        for k in da
+        if da[k] != db[k]
+    ]
 
 
 def compare_tab() -> None:
