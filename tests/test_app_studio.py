@@ -188,3 +188,18 @@ def test_history_use_settings_brings_back_pictures_and_settings(vgg_weights):
     assert at.pills(key="pick_content").value == first_content
     assert at.slider(key="cfg.max_side").value == 64
     assert not at.exception
+
+
+def test_compare_tab_names_what_differs(vgg_weights):
+    at = studio(vgg_weights)
+    tiny_run_settings(at, steps=2)
+    at.run()
+    run_and_wait(at)
+    at.slider(key="cfg.max_side").set_value(80).run()
+    at.toggle(key="cfg.preserve_colours").set_value(True).run()
+    run_and_wait(at)
+    assert len(at.session_state["history"]) == 2
+    table = at.dataframe[0].value
+    rows = {r["setting"]: (r["left"], r["right"]) for r in table.to_dict("records")}
+    assert rows["Size"] == ("64", "80") and rows["Preserve colours"] == ("no", "yes"), rows
+    assert not at.exception
