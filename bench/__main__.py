@@ -338,13 +338,12 @@ def memory_growth(runs: int, sizes: list[int]) -> dict:
     """RSS after each of `runs` consecutive runs of different sizes in this process."""
     from nst.backbones import load_backbone
     from nst.config import StyleConfig
+    from nst.memory import process_rss
     from nst.optimise import run
 
     def rss_mb() -> float:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        rss = process_rss()
+        return rss / 2**20 if rss is not None else float("nan")
 
     backbone = load_backbone()
     content, style = load_pair("golden_gate.jpg", "great_wave.jpg")

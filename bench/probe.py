@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 
@@ -29,23 +28,8 @@ def probe_load() -> dict:
     return {"import_s": t1 - t0, "load_s": t2 - t1, "warm_up_s": t3 - t2, "warm_s": t4 - t3}
 
 
-def _status_kb(field: str) -> int | None:
-    try:
-        with open("/proc/self/status") as f:
-            lines = f.readlines()
-    except OSError:
-        return None
-    return next((int(line.split()[1]) for line in lines if line.startswith(field + ":")), None)
-
-
-def _reset_peak() -> bool:
-    """Reset the RSS high-water mark (Linux: writing 5 to clear_refs), so VmHWM measures from now."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
+def _gb(n: int | None) -> float | None:
+    return n / 2**30 if n else None
 
 
 def probe_memory(size: int, precision: str) -> dict:
@@ -53,11 +37,12 @@ def probe_memory(size: int, precision: str) -> dict:
 
     from nst.backbones import load_backbone
     from nst.config import StyleConfig
+    from nst.memory import reset_peak, status_bytes
     from nst.optimise import run
 
     backbone = load_backbone(precision=precision)
-    loaded_kb = _status_kb("VmRSS")
-    reset = _reset_peak()  # loading the model peaks above what it then holds; count only the run
+    load_peak, loaded = status_bytes("VmHWM"), status_bytes("VmRSS")
+    reset = reset_peak()  # loading the model peaks above what it then holds; count only the run
     rng = np.random.default_rng(0)
     content = rng.integers(0, 255, (size * 3 // 4, size, 3), dtype=np.uint8)
     style = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
@@ -65,14 +50,14 @@ def probe_memory(size: int, precision: str) -> dict:
     t0 = time.perf_counter()
     result = run(content, [style], cfg, backbone)
     elapsed = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    run_peak_kb = _status_kb("VmHWM") if reset else None
+    run_peak = status_bytes("VmHWM") if reset else None
     return {
         "size": size,
         "precision": backbone.precision,
-        "peak_rss_gb": peak_kb / 2**20,  # the whole process, model loading included
-        "loaded_gb": loaded_kb / 2**20 if loaded_kb else None,
-        "run_peak_gb": run_peak_kb / 2**20 if run_peak_kb else None,  # during the run (RSS high-water mark)
+        # VmHWM, not ru_maxrss: a child started by the bench would report the parent's peak
+        "peak_rss_gb": _gb(max(load_peak or 0, run_peak or 0)),  # the whole process, model loading included
+        "loaded_gb": _gb(loaded),
+        "run_peak_gb": _gb(run_peak),  # during the run
         "seconds_for_3_steps": elapsed,
         "ok": result.status == "finished",
     }

@@ -157,10 +157,24 @@ def _cgroup_room() -> int | None:
     return None
 
 
-def process_rss() -> int | None:
+def status_bytes(field: str) -> int | None:
+    """A size from /proc/self/status in bytes (VmRSS: now, VmHWM: the peak since start or reset_peak)."""
     text = _read("/proc/self/status")
-    match = re.search(r"^VmRSS:\s+(\d+) kB", text or "", re.MULTILINE)
+    match = re.search(rf"^{field}:\s+(\d+) kB", text or "", re.MULTILINE)
     return int(match[1]) * 1024 if match else None
+
+
+def process_rss() -> int | None:
+    return status_bytes("VmRSS")
+
+
+def reset_peak() -> bool:
+    """Restart VmHWM from the current RSS (Linux); unlike ru_maxrss it then measures only what follows."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 _baseline: int | None = None

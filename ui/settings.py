@@ -129,7 +129,6 @@ def _on_load_json() -> None:
 
 def ensure_defaults() -> None:
     if _key("max_side") not in st.session_state:
-        st.session_state.setdefault("preset", PRESETS["balanced"])
         write_config(StyleConfig())
 
 
@@ -168,7 +167,7 @@ _REWRITES = {
     "at least one style layer needs a weight above 0.": "Give at least one style layer a weight above 0 (Layers tab).",
     "style_blend needs at least one weight above 0.": "Give at least one painting a blend weight above 0.",
 }
-_LABELS = {
+FIELD_LABELS = {  # every StyleConfig field as the panel names it
     "max_side": "Size",
     "content_weight": "Content weight α",
     "style_weight": "Style weight β",
@@ -177,6 +176,8 @@ _LABELS = {
     "style_layers": "Style layers",
     "style_blend": "Style blend",
     "style_scale": "Style scale",
+    "preserve_colours": "Preserve colours",
+    "optimizer": "Optimiser",
     "learning_rate": "Learning rate",
     "adam_beta1": "β₁",
     "adam_beta2": "β₂",
@@ -184,23 +185,19 @@ _LABELS = {
     "sgd_decay_rate": "Decay rate",
     "sgd_decay_steps": "Decay steps",
     "lbfgs_history": "L-BFGS memory",
-    "epochs × steps_per_epoch": "Epochs × steps per epoch",
     "steps_per_epoch": "Steps per epoch",
     "epochs": "Epochs",
+    "init": "Start from",
     "noise_ratio": "Noise share",
     "seed": "Seed",
-}
-FIELD_LABELS = {  # every StyleConfig field as the panel names it
-    **{k: v for k, v in _LABELS.items() if " " not in k},
-    "preserve_colours": "Preserve colours",
-    "optimizer": "Optimiser",
-    "init": "Start from",
     "scales": "Scales",
     "precision": "Precision",
     "backbone": "Backbone",
     "time_limit": "Time limit (s)",
     "preview_every": "Picture every N steps",
 }
+# The one message naming two fields at once goes first, before its parts are replaced.
+_MESSAGE_WORDS = {"epochs × steps_per_epoch": "Epochs × steps per epoch", **FIELD_LABELS}
 
 
 def in_panel_words(message: str, cfg: StyleConfig) -> str:
@@ -210,7 +207,7 @@ def in_panel_words(message: str, cfg: StyleConfig) -> str:
     if message == "there must be at least one step per scale.":
         n = len(cfg.scales)
         return f"{n} stages (coarse to full size) need at least {n} steps: raise Steps per epoch or drop a stage."
-    for field, label in _LABELS.items():
+    for field, label in _MESSAGE_WORDS.items():
         message = re.sub(rf"\b{re.escape(field)}\b", label, message)
     return message[:1].upper() + message[1:]
 
@@ -473,18 +470,16 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
             )
             if ss.get("cfg_json_error"):
                 st.error(ss["cfg_json_error"])
-            try:
-                current = read_config(style_names)
+            try:  # every widget above is drawn, so this is the config Run will use
+                config, error = read_config(style_names), None
+            except ConfigError as exc:
+                config, error = None, str(exc)
+            if config is not None:
                 st.download_button(
                     "Save these settings",
-                    current.to_json(),
+                    config.to_json(),
                     file_name="nst-settings.json",
                     mime="application/json",
                     icon=":material/download:",
                 )
-            except ConfigError:
-                pass
-    try:
-        return read_config(style_names), None
-    except ConfigError as exc:
-        return None, str(exc)
+    return config, error
