@@ -60,7 +60,7 @@ def step_times(content, style, sizes: list[int], steps: int, weights: str) -> li
     from bench.tutorial import StyleContentModel, TutorialRun, load_img
     from nst.backbones import load_backbone
     from nst.config import StyleConfig
-    from nst.optimise import Progress, stylize
+    from nst.transfer import Progress, stylize
 
     rows = []
     precisions = ["float32", "bfloat16"]
@@ -157,7 +157,7 @@ def tutorial_trace(
 
 def engine_trace(content, style, cfg, backbone) -> tuple[list[tuple[float, np.ndarray]], float]:
     """Snapshots (elapsed, image) at every preview of one of our runs, and its total time."""
-    from nst.optimise import Result, stylize
+    from nst.transfer import Result, stylize
 
     snaps, total = [], 0.0
     for event in stylize(content, [style], cfg, backbone):
@@ -180,7 +180,7 @@ def first_reaching(scored: list[tuple[float, float, float]], target: tuple[float
 def warm_up(cfg) -> None:
     """Trace the objective for this layer choice, as the app does when it loads the model."""
     from nst.backbones import load_backbone
-    from nst.optimise import run
+    from nst.transfer import run
 
     tiny = np.full((48, 64, 3), 128, np.uint8)
     run(
@@ -280,7 +280,7 @@ def scales_at_equal_time(content, style, size: int, steps: list[tuple[str, int, 
     from bench.judge import Judge
     from nst.backbones import load_backbone
     from nst.config import preset
-    from nst.optimise import run
+    from nst.transfer import run
 
     judge = Judge(load_backbone(precision="float32"), content, style, size)
     backbone = load_backbone()
@@ -339,7 +339,7 @@ def memory_growth(runs: int, sizes: list[int]) -> dict:
     from nst.backbones import load_backbone
     from nst.config import StyleConfig
     from nst.memory import process_rss
-    from nst.optimise import run
+    from nst.transfer import run
 
     def rss_mb() -> float:
         rss = process_rss()
@@ -406,7 +406,7 @@ def report(res: dict) -> str:
     if "steps" in res:
         rows = [
             [
-                f"{r['size']}²" if False else f"{r['size']} px",
+                f"{r['size']} px",
                 r["precision"],
                 f"{r['engine_s']:.3f}",
                 f"{r['tutorial_s']:.3f}",
@@ -521,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     global RESULTS
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes and budgets (a smoke test)")
-    parser.add_argument("--sections", default="steps,quality,scales,memory,growth,latency")
+    parser.add_argument("--sections", default="probe,eta,guard,threads,steps,quality,scales,memory,growth,latency")
     parser.add_argument("--tutorial-seconds", type=float, default=150.0)
     parser.add_argument(
         "--full-recipe", action="store_true", help="also run the tutorial's own 1000 steps at 384 px (≈ 15 min more)"
@@ -576,13 +576,35 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
         res["scales"] = scales_at_equal_time(content, style, 64 if args.quick else 384, plan)
+    from bench import planning
+
+    precisions = ["float32", "bfloat16"]
+    if "probe" in sections:
+        res["probe"] = planning.probe_cost(["float32"] if args.quick else precisions)
+    if "eta" in sections:
+        if args.quick:
+            runs = {"quick": preset("quick", max_side=64, steps_per_epoch=6)}
+        else:
+            runs = {name: preset(name) for name in ("quick", "balanced", "high")}
+            runs["balanced within 30 s"] = preset("balanced", time_limit=30.0)
+            runs["high within 30 s"] = preset("high", time_limit=30.0)
+        res["eta"] = planning.eta(content, style, runs)
+    if "guard" in sections:
+        cases = (
+            [(128, "float32")]
+            if args.quick
+            else [(s, "float32") for s in (384, 768, 1024, 1536)] + [(s, "bfloat16") for s in (384, 768)]
+        )
+        res["guard"] = planning.guard(cases)
+    if "threads" in sections:
+        res["threads"] = planning.threads(96 if args.quick else 384, [1, 2])
     if "memory" in sections:
         res["memory"] = memory([64] if args.quick else [256, 512, 1024, 1536, 2048])
     if "growth" in sections:
         res["growth"] = memory_growth(4 if args.quick else 30, [48, 64] if args.quick else [96, 128, 192, 256, 320])
     if "latency" in sections:
         res["latency"] = app_latency(content, style)
-    text = report(res)
+    text = "\n".join([report(res), *planning.report(res, table)])
     print(text)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,7 @@ def probe_memory(size: int, precision: str) -> dict:
     from nst.backbones import load_backbone
     from nst.config import StyleConfig
     from nst.memory import reset_peak, status_bytes
-    from nst.optimise import run
+    from nst.transfer import run
 
     backbone = load_backbone(precision=precision)
     load_peak, loaded = status_bytes("VmHWM"), status_bytes("VmRSS")

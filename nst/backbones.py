@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
-
 from nst.device import POLICIES, DeviceInfo, detect_device, resolve_precision
 from nst.weights import WeightsFile, WeightsSource, resolve_weights
 
@@ -296,14 +294,3 @@ def load_backbone(
         backbone = Backbone(spec, model, precision, source, device)
         _loaded[key] = backbone
         return backbone
-
-
-def unload_all() -> None:
-    """Forget loaded backbones (tests that check loading from scratch)."""
-    with _load_lock:
-        _loaded.clear()
-
-
-def as_batch(image: np.ndarray) -> np.ndarray:
-    """(H, W, 3) → (1, H, W, 3) float32."""
-    return np.asarray(image, dtype=np.float32)[None]

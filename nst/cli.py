@@ -88,7 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--style-scale", type=float, help="style image size relative to the result")
     st.add_argument("--backbone", choices=["vgg19", "vgg16", "inception_v3"])
     st.add_argument("--precision", choices=PRECISIONS)
-    st.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop at this budget and save the best so far")
+    st.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help="finish within this many seconds at the full --size: the stages are planned from this "
+        "machine's measured speed, coarse stages give way first",
+    )
     st.add_argument(
         "--weights", help="path of the backbone's Keras weights file (else $NST_WEIGHTS, the Keras cache, download)"
     )
@@ -170,8 +176,8 @@ class ProgressBar:
 
     def update(self, p) -> None:
         rate = p.step / p.elapsed if p.elapsed > 0 else 0.0
-        left = (p.total_steps - p.step) / rate if rate > 0 else 0.0
-        done = int(self.width * p.step / p.total_steps)
+        left = p.seconds_left if p.seconds_left is not None else 0.0
+        done = int(self.width * min(1.0, p.done))
         bar = "█" * done + "·" * (self.width - done)
         losses = "  ".join(f"{k} {v:.3g}" for k, v in p.losses.items())
         line = (
@@ -210,17 +216,23 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     content = load_image(args.content)
     styles = [load_image(path) for path in args.styles]
     from nst.backbones import get_spec
+    from nst.plan import stage_sizes
 
-    config.scale_sizes(content.shape, get_spec(config.backbone).min_side)  # too thin → ConfigError now
+    stage_sizes(config, content.shape, get_spec(config.backbone).min_side)  # too thin → ConfigError now
     if args.save_config:
         Path(args.save_config).write_text(config.to_json())
     # TensorFlow loads only now, so bad input is reported at once.
     from nst.backbones import load_backbone
-    from nst.optimise import Result, stylize
+    from nst.cost import cost_model
+    from nst.transfer import Result, plan_run, stylize
 
     backbone = load_backbone(config.backbone, weights=args.weights, precision=config.precision)
     if not args.quiet:
         print(f"{backbone.describe()} · weights from {backbone.weights_origin}", file=sys.stderr)
+    cost = cost_model(backbone)  # measured once per machine (a few seconds), then read from the cache
+    plan = plan_run(config, content.shape, [s.shape for s in styles], backbone, cost)
+    if not args.quiet:
+        print(f"Plan: {plan.describe()} · about {plan.seconds(cost, len(styles)):.0f} s here", file=sys.stderr)
 
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())  # Ctrl-C: finish the step, save
@@ -228,7 +240,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     frames = []
     result = None
     try:
-        for event in stylize(content, styles, config, backbone, stop):
+        for event in stylize(content, styles, config, backbone, stop, cost=cost):
             if isinstance(event, Result):
                 result = event
             else:

@@ -14,7 +14,6 @@ from typing import Any
 
 from nst.backbones import BACKBONES, DEFAULT_BACKBONE, get_spec
 from nst.device import PRECISIONS
-from nst.images import fitted_size
 
 OPTIMIZERS = ("lbfgs", "adam", "sgd")
 # Learning rates that work with the default weights: L-BFGS scales its own steps; Adam's is in
@@ -25,7 +24,12 @@ CONFIG_VERSION = 1
 
 
 class ConfigError(ValueError):
-    """An invalid setting; the message names the setting and the allowed range."""
+    """An invalid setting; the message names the setting and the allowed range, `field` the
+    StyleConfig field it is about (None when it is about the images or the machine)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def _default_style_layers() -> dict[str, float]:
@@ -39,7 +43,7 @@ class StyleConfig:
     max_side: int = 384
     content_layer: str = "block4_conv2"
     style_layers: dict[str, float] = field(default_factory=_default_style_layers)
-    # The optimiser divides each term by its value for a black image (see optimise.relative_weights),
+    # The optimiser divides each term by its value for a black image (see transfer.relative_weights),
     # so α = β = 1 balances content and style for any photo, painting and size.
     content_weight: float = 1.0  # α
     style_weight: float = 1.0  # β
@@ -57,7 +61,7 @@ class StyleConfig:
     sgd_decay_steps: int = 50
     lbfgs_history: int = 10
     epochs: int = 1
-    steps_per_epoch: int = 120
+    steps_per_epoch: int = 36
     scales: tuple[float, ...] = (0.5, 1.0)  # coarse-to-fine: fractions of max_side, ascending
     init: str = "content"
     noise_ratio: float = 0.6  # noisy_content: share of noise
@@ -71,37 +75,6 @@ class StyleConfig:
     def total_steps(self) -> int:
         return self.epochs * self.steps_per_epoch
 
-    @property
-    def alpha_beta_ratio(self) -> float:
-        return self.content_weight / self.style_weight if self.style_weight else math.inf
-
-    def scale_steps(self, sides: list[int] | None = None) -> list[int]:
-        """Steps per scale, in inverse proportion to its long side: a step at half size costs a
-        quarter, so coarse scales get most of the steps (½ and 1 → ⅔ and ⅓). Every scale gets
-        at least one; rounding goes to the finest."""
-        sides = sides or [max(1, round(self.max_side * s)) for s in self.scales]
-        weights = [max(sides) / side for side in sides]
-        total = self.total_steps
-        steps = [max(1, int(total * w / sum(weights))) for w in weights[:-1]]
-        return [*steps, max(1, total - sum(steps))]
-
-    def scale_sizes(self, content_shape: tuple[int, ...], min_side: int) -> list[tuple[int, int]]:
-        """(h, w) per scale for this content; scales whose short side would fall below `min_side`
-        (the network's minimum) are dropped, and ConfigError says so if none is left."""
-        h, w = content_shape[:2]
-        sizes: list[tuple[int, int]] = []
-        for s in self.scales:
-            size = fitted_size(h, w, max(1, round(self.max_side * s)))
-            if min(size) >= min_side and size not in sizes:
-                sizes.append(size)
-        if not sizes:
-            final = fitted_size(h, w, self.max_side)
-            raise ConfigError(
-                f"at {self.max_side} px the image would be {final[1]}×{final[0]}; its short side needs "
-                f"at least {min_side} px (use a larger size or a less elongated image)."
-            )
-        return sizes
-
     def replace(self, **changes: Any) -> StyleConfig:
         return dataclasses.replace(self, **changes)
 
@@ -109,9 +82,9 @@ class StyleConfig:
     def validate(self, n_styles: int | None = None) -> StyleConfig:
         """Raise ConfigError with a plain sentence for the first bad setting; return self."""
 
-        def need(ok: bool, message: str) -> None:
+        def need(ok: bool, message: str, field: str | None = None) -> None:
             if not ok:
-                raise ConfigError(message)
+                raise ConfigError(message, field)
 
         def number(name: str, lo: float, hi: float, integer: bool = False) -> None:
             value = getattr(self, name)
@@ -119,36 +92,54 @@ class StyleConfig:
             need(
                 isinstance(value, int if integer else (int, float)) and not isinstance(value, bool),
                 f"{name} must be {kind} (got {value!r}).",
+                name,
             )
             need(
-                math.isfinite(value) and lo <= value <= hi, f"{name} must be between {lo:g} and {hi:g} (got {value!r})."
+                math.isfinite(value) and lo <= value <= hi,
+                f"{name} must be between {lo:g} and {hi:g} (got {value!r}).",
+                name,
             )
 
-        need(self.backbone in BACKBONES, f"backbone must be one of {', '.join(BACKBONES)} (got {self.backbone!r}).")
+        need(
+            self.backbone in BACKBONES,
+            f"backbone must be one of {', '.join(BACKBONES)} (got {self.backbone!r}).",
+            "backbone",
+        )
         spec = get_spec(self.backbone)
         number("max_side", spec.min_side, 2048, integer=True)
         need(
             isinstance(self.content_layer, str) and self.content_layer in spec.layers,
             f"content_layer must be a {spec.label} layer such as {spec.content_layer} (got {self.content_layer!r}).",
+            "content_layer",
         )
         need(
             isinstance(self.style_layers, dict) and len(self.style_layers) > 0,
             "style_layers must map at least one layer to a weight.",
+            "style_layers",
         )
         for name, weight in self.style_layers.items():
-            need(name in spec.layers, f"style layer {name!r} is not a {spec.label} layer.")
+            need(name in spec.layers, f"style layer {name!r} is not a {spec.label} layer.", "style_layers")
             need(
                 isinstance(weight, int | float)
                 and not isinstance(weight, bool)
                 and math.isfinite(weight)
                 and 0 <= weight <= 1e6,
                 f"the weight of style layer {name} must be between 0 and 1e6 (got {weight!r}).",
+                "style_layers",
             )
-        need(any(w > 0 for w in self.style_layers.values()), "at least one style layer needs a weight above 0.")
+        need(
+            any(w > 0 for w in self.style_layers.values()),
+            "at least one style layer needs a weight above 0.",
+            "style_layers",
+        )
         number("content_weight", 0, 1e12)
         number("style_weight", 0, 1e12)
         number("tv_weight", 0, 1e12)
-        need(self.content_weight > 0 or self.style_weight > 0, "content_weight and style_weight cannot both be 0.")
+        need(
+            self.content_weight > 0 or self.style_weight > 0,
+            "content_weight and style_weight cannot both be 0.",
+            "style_weight",
+        )
         need(
             isinstance(self.style_blend, tuple)
             and all(
@@ -156,20 +147,24 @@ class StyleConfig:
                 for w in self.style_blend
             ),
             "style_blend must be a list of weights ≥ 0.",
+            "style_blend",
         )
         if self.style_blend:
-            need(sum(self.style_blend) > 0, "style_blend needs at least one weight above 0.")
+            need(sum(self.style_blend) > 0, "style_blend needs at least one weight above 0.", "style_blend")
         if n_styles is not None:
             need(n_styles >= 1, "at least one style image is needed.")
             need(n_styles <= 8, f"at most 8 style images can be blended (got {n_styles}).")
             need(
                 not self.style_blend or len(self.style_blend) == n_styles,
                 f"style_blend has {len(self.style_blend)} weights for {n_styles} style images.",
+                "style_blend",
             )
         number("style_scale", 0.1, 4.0)
-        need(isinstance(self.preserve_colours, bool), "preserve_colours must be true or false.")
+        need(isinstance(self.preserve_colours, bool), "preserve_colours must be true or false.", "preserve_colours")
         need(
-            self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {self.optimizer!r})."
+            self.optimizer in OPTIMIZERS,
+            f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {self.optimizer!r}).",
+            "optimizer",
         )
         number("learning_rate", 1e-6, 1e4)
         number("adam_beta1", 0, 0.9999)
@@ -180,26 +175,35 @@ class StyleConfig:
         number("lbfgs_history", 1, 100, integer=True)
         number("epochs", 1, 1000, integer=True)
         number("steps_per_epoch", 1, 10_000, integer=True)
-        need(self.total_steps <= 20_000, f"epochs × steps_per_epoch must be at most 20000 (got {self.total_steps}).")
+        need(
+            self.total_steps <= 20_000,
+            f"epochs × steps_per_epoch must be at most 20000 (got {self.total_steps}).",
+            "steps_per_epoch",
+        )
         need(
             isinstance(self.scales, tuple) and 1 <= len(self.scales) <= 5,
             "scales must list 1 to 5 fractions of max_side.",
+            "scales",
         )
         for s in self.scales:
             need(
                 isinstance(s, int | float) and not isinstance(s, bool) and math.isfinite(s) and 0.1 <= s <= 1.0,
                 f"each scale must be between 0.1 and 1 (got {s!r}).",
+                "scales",
             )
         need(
             list(self.scales) == sorted(self.scales) and self.scales[-1] == 1.0,
             "scales must ascend and end at 1 (coarse to fine, finishing at full size).",
+            "scales",
         )
-        need(len(self.scales) <= self.total_steps, "there must be at least one step per scale.")
-        need(self.init in INITS, f"init must be one of {', '.join(INITS)} (got {self.init!r}).")
+        need(len(self.scales) <= self.total_steps, "there must be at least one step per scale.", "steps_per_epoch")
+        need(self.init in INITS, f"init must be one of {', '.join(INITS)} (got {self.init!r}).", "init")
         number("noise_ratio", 0, 1)
         number("seed", 0, 2**31 - 1, integer=True)
         need(
-            self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)} (got {self.precision!r})."
+            self.precision in PRECISIONS,
+            f"precision must be one of {', '.join(PRECISIONS)} (got {self.precision!r}).",
+            "precision",
         )
         number("preview_every", 1, 10_000, integer=True)
         if self.time_limit is not None:
@@ -260,11 +264,12 @@ PRESETS: dict[str, str] = {
     "balanced": "Balanced",
     "high": "High quality",
 }
-# Changes from the defaults (which are "balanced"); tuned with bench/ (see the README).
+# Changes from the defaults (which are "balanced"): half the steps at half size, half at full size
+# (nst.plan.split_steps); measured with bench/ on a float32 CPU (see the README).
 PRESET_CHANGES: dict[str, dict[str, Any]] = {
-    "quick": dict(max_side=256, steps_per_epoch=60),
+    "quick": dict(max_side=256, steps_per_epoch=30),
     "balanced": {},
-    "high": dict(max_side=512, steps_per_epoch=110),
+    "high": dict(max_side=512, steps_per_epoch=40),
 }
 
 

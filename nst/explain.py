@@ -10,7 +10,7 @@ memoised where it costs a forward pass and cheap (numpy on cached arrays) where 
 * `gram_matrices` are computed from the cached activations with the engine's own
   `nst.losses.gram_matrix`, so what the page shows is exactly what the style loss compares.
 * `reconstruct_content` / `reconstruct_style` start from white noise and run the engine's own
-  loop (`nst.optimise.stylize`) with only one loss switched on, so they cost what a style
+  loop (`nst.transfer.stylize`) with only one loss switched on, so they cost what a style
   transfer of that size costs; results are memoised.
 """
 
@@ -30,8 +30,8 @@ from nst.config import StyleConfig
 from nst.images import fitted_size, resize
 from nst.losses import content_loss, gram_matrix, style_layer_loss
 from nst.objective import LRU, image_digest
-from nst.optimise import Progress, Result, stylize
 from nst.tf_runtime import tf
+from nst.transfer import Progress, Result, stylize
 
 # Memo sizes. An activation entry holds every layer computed for one image at one size: up to
 # ~130 MB for the whole VGG19 catalogue at 384 px (block1 alone is 2 × 28 MB), so only a few
@@ -597,7 +597,9 @@ class Reconstruction:
     def cached(self, backbone: Backbone) -> np.ndarray | None:
         return _memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE).get(self.key(backbone))
 
-    def events(self, backbone: Backbone, stop: threading.Event | None = None) -> Iterator[Progress | Result]:
+    def events(
+        self, backbone: Backbone, stop: threading.Event | None = None, finish: threading.Event | None = None
+    ) -> Iterator[Progress | Result]:
         _check_layers(backbone.spec, self.layers)
         key = self.key(backbone)
         memo = _memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE)

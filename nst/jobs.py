@@ -38,7 +38,7 @@ class Task(Protocol):
     @property
     def total_steps(self) -> int: ...
 
-    def events(self, backbone, stop: threading.Event) -> Iterator: ...
+    def events(self, backbone, stop: threading.Event, finish: threading.Event) -> Iterator: ...
 
 
 @dataclass
@@ -54,21 +54,10 @@ class RunSpec:
     def total_steps(self) -> int:
         return self.config.total_steps
 
-    def events(self, backbone, stop: threading.Event) -> Iterator:
-        from nst.optimise import stylize
+    def events(self, backbone, stop: threading.Event, finish: threading.Event) -> Iterator:
+        from nst.transfer import stylize
 
-        return stylize(self.content, self.styles, self.config, backbone, stop)
-
-    def stages(self, min_side: int) -> list[tuple[int, int, int]]:
-        """(steps, height, width) of each coarse-to-fine stage, as stylize will run them."""
-        from nst.config import ConfigError
-
-        try:
-            sizes = self.config.scale_sizes(self.content.shape, min_side)
-        except ConfigError:  # stylize will refuse it; progress does not matter then
-            return [(self.total_steps, 1, 1)]
-        steps = self.config.scale_steps([max(size) for size in sizes])
-        return [(n, h, w) for n, (h, w) in zip(steps, sizes, strict=True)]
+        return stylize(self.content, self.styles, self.config, backbone, stop, finish)
 
 
 @dataclass
@@ -92,8 +81,9 @@ class JobView:
     steps: list[int]
     results: list[tuple[str, np.ndarray]]
     frames: int
-    progress: float = 0.0  # share of the planned work done (steps weighted by their pixel count)
+    progress: float = 0.0  # share of the planned work done (by this machine's predicted step costs)
     marks: tuple[tuple[int, str], ...] = ()  # where a coarse-to-fine stage begins, for the charts
+    predicted_left: float | None = None  # seconds, from the cost model and the pace so far
 
     @property
     def active(self) -> bool:
@@ -105,11 +95,7 @@ class JobView:
 
     @property
     def seconds_left(self) -> float | None:
-        """From the work done so far: a step at full size costs four at half size, so counting
-        steps would promise the end far too early in a coarse-to-fine run."""
-        if self.progress <= 0 or self.elapsed <= 0:
-            return None
-        return max(0.0, self.elapsed * (1 - self.progress) / self.progress)
+        return self.predicted_left if self.active else None
 
 
 class Job:
@@ -124,6 +110,7 @@ class Job:
         self.runs = list(runs)
         self.backbone = backbone
         self.stop_event = threading.Event()
+        self.finish_event = threading.Event()
         self.created = time.time()
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -133,7 +120,9 @@ class Job:
         self.run_index = 0
         self.step = 0
         self.total_steps = sum(r.total_steps for r in self.runs)
-        self._work, self.marks = _plan(self.runs, getattr(getattr(backbone, "spec", None), "min_side", 32), kind)
+        self.marks: tuple[tuple[int, str], ...] = ()
+        self._done_share = 0.0  # of the current run, from its last Progress
+        self._left: float | None = None
         self._step_offset = 0
         self.elapsed = 0.0
         self.size: tuple[int, int] | None = None
@@ -143,7 +132,7 @@ class Job:
         self.layer_curves: dict[str, list[float]] = {}
         self.frames: list[np.ndarray] = []
         self.results: list[tuple[str, np.ndarray]] = []
-        self.final = None  # the last run's nst.optimise.Result
+        self.final = None  # the last run's nst.transfer.Result
 
     # ------------------------------------------------------------------ reading
     def view(self) -> JobView:
@@ -166,16 +155,10 @@ class Job:
                 steps=list(self.steps),
                 results=list(self.results),
                 frames=len(self.frames),
-                progress=self._progress(),
+                progress=1.0 if self.status == "finished" else (self.run_index + self._done_share) / len(self.runs),
                 marks=self.marks,
+                predicted_left=self._left,
             )
-
-    def _progress(self) -> float:
-        if self.status == "finished":
-            return 1.0
-        if self.step <= 0 or not self._work:
-            return 0.0
-        return self._work[min(self.step, len(self._work)) - 1] / self._work[-1]
 
     def snapshots(self) -> list[np.ndarray]:
         with self._lock:
@@ -191,11 +174,27 @@ class Job:
     def stop(self) -> None:
         self.stop_event.set()
 
+    def finish(self) -> None:
+        """End the coarse stages now and deliver a full-size picture after a few steps."""
+        self.finish_event.set()
+
     # ------------------------------------------------------------------ running
     def _record(self, event, started: float) -> None:
         frame = _frame(event.image) if event.image is not None and self.kind == "run" else None  # outside the lock
         with self._lock:
             self.step = self._step_offset + event.step
+            if event.plan is not None:
+                self.total_steps = (
+                    self._step_offset
+                    + event.plan.total_steps
+                    + sum(r.total_steps for r in self.runs[self.run_index + 1 :])
+                )
+                if self.kind == "run":
+                    self.marks = event.plan.marks()
+            self._done_share = event.done
+            if event.seconds_left is not None:
+                later = len(self.runs) - self.run_index - 1  # a sweep's later runs take about as long
+                self._left = event.seconds_left + later * event.elapsed / max(event.done, 1e-6)
             self.elapsed = time.perf_counter() - started
             self.size = event.size
             self.steps.append(self.step)
@@ -212,7 +211,7 @@ class Job:
 
     def execute(self) -> None:
         """Run every RunSpec in order; called on the job's thread once it has a slot."""
-        from nst.optimise import Result
+        from nst.transfer import Result
 
         started = time.perf_counter()
         with self._lock:
@@ -224,8 +223,9 @@ class Job:
             for index, spec in enumerate(self.runs):
                 with self._lock:
                     self.run_index = index
-                    self._step_offset = sum(r.total_steps for r in self.runs[:index])
-                for event in spec.events(self.backbone, self.stop_event):
+                    self._step_offset = self.step
+                    self._done_share = 0.0
+                for event in spec.events(self.backbone, self.stop_event, self.finish_event):
                     if isinstance(event, Result):
                         frame = _frame(event.image) if self.kind == "run" else None
                         with self._lock:
@@ -254,23 +254,6 @@ class Job:
                 self.message = _plain_error(exc)
 
 
-def _plan(runs: Sequence[Task], min_side: int, kind: str) -> tuple[list[float], tuple[tuple[int, str], ...]]:
-    """Cumulative work after each step (a step's cost grows with its pixel count; tasks without
-    stages count one per step), and the steps where a run moves to a finer stage."""
-    work: list[float] = []
-    marks: list[tuple[int, str]] = []
-    done = 0.0
-    for task in runs:
-        stages = task.stages(min_side) if hasattr(task, "stages") else [(task.total_steps, 1, 1)]
-        for index, (n, h, w) in enumerate(stages):
-            if index and kind == "run":
-                marks.append((len(work) + 1, f"upsampled to {max(h, w)} px"))  # the stage's first step
-            for _ in range(n):
-                done += h * w
-                work.append(done)
-    return work, tuple(marks)
-
-
 def _frame(image: np.ndarray) -> np.ndarray:
     from nst.images import resize_to_max_side
 
@@ -288,9 +271,7 @@ def _expected(exc: Exception) -> bool:
 def _plain_error(exc: Exception) -> str:
     if _expected(exc):
         return str(exc)
-    if isinstance(exc, MemoryError):
-        return "The run ran out of memory; try a smaller size."
-    if "OOM" in type(exc).__name__ or "ResourceExhausted" in type(exc).__name__:
+    if isinstance(exc, MemoryError) or "OOM" in type(exc).__name__ or "ResourceExhausted" in type(exc).__name__:
         return "The run ran out of memory; try a smaller size."
     return f"The run failed unexpectedly ({type(exc).__name__}); the details are in the server log."
 

@@ -7,7 +7,7 @@
     total    L = α L_c + β L_s + tv L_tv
 
 These functions are the course's, and the tests check them against hand-computed values. The
-optimiser (`nst.optimise.relative_weights`) divides each term by its value for a black image —
+optimiser (`nst.transfer.relative_weights`) divides each term by its value for a black image —
 L_c/L_c(0) = Σ(F − P)²/ΣP², E_l/E_l(0) = Σ(G − A)²/ΣA² — so that α and β mean the same for
 every photo, painting, layer and image size; raw E_l differ by orders of magnitude between a
 soft painting and a high-contrast one, and between shallow and deep layers.

@@ -1,36 +1,11 @@
 """How much memory a run needs, how much is free, and refusing runs that would not fit.
 
-A run's memory is set by its pixel counts: the gradient pass keeps every VGG activation of the
-result image for the backward pass (the largest stage of a coarse-to-fine run dominates), and
-the style targets need a forward pass over the painting at `max_side × style_scale`. Both are
-linear in pixels, and the two passes do not overlap. Measured on this project's machine (2-core
-Xeon with AVX512-BF16, TensorFlow 2.21 with oneDNN, VGG19) as the peak RSS one run adds to a
-warmed-up process: VmHWM after resetting it through /proc/self/clear_refs, one fresh process per
-row, 3 L-BFGS steps at one scale, random 4:3 content and a square painting. GB are 2**30 bytes.
-
-    precision  result px  painting px  measured GB  estimate GB  estimate/measured
-    bfloat16    0.11 M     0.15 M        0.12         0.24         1.95   (384 px)
-    bfloat16    0.44 M     0.04 M        0.64         0.76         1.20   (768 px, style_scale ¼)
-    bfloat16    0.44 M     0.59 M        0.64         0.76         1.20   (768 px)
-    bfloat16    0.79 M     1.05 M        1.11*        1.31         1.18   (1024 px)
-    bfloat16    1.23 M     0.10 M        1.93         2.01         1.04   (1280 px, style_scale ¼)
-    bfloat16    1.77 M     2.36 M        2.35         2.86         1.22   (1536 px)
-    bfloat16    3.15 M     4.19 M        5.14*        5.04         0.98   (2048 px)
-    bfloat16    0.05 M     1.05 M        0.80         0.77         0.96   (256 px, style_scale 4)
-    bfloat16    0.20 M     4.19 M        2.52         2.88         1.14   (512 px, style_scale 4)
-    float32     0.11 M     0.15 M        0.25         0.30         1.19   (384 px)
-    float32     0.44 M     0.04 M        0.91         1.01         1.11   (768 px, style_scale ¼)
-    float32     0.44 M     0.59 M        0.92         1.01         1.10   (768 px)
-    float32     0.79 M     1.05 M        1.68*        1.75         1.04   (1024 px)
-    float32     1.23 M     0.10 M        2.56         2.69         1.05   (1280 px, style_scale ¼)
-    float32     0.05 M     1.05 M        0.58         0.67         1.15   (256 px, style_scale 4)
-    float32     0.20 M     4.19 M        2.30         2.48         1.08   (512 px, style_scale 4)
-
-    * `python -m bench.probe memory SIZE PRECISION` (whole-process peak) minus the same at 64 px.
-
-So a step at 2048 px needs about 5 GB on top of the process, and style_scale 4 at 2048 px (an
-8192 px painting) would need about 40 GB: such runs are refused up front where memory is short.
-The estimate is within -4 % … +22 % of the measurements above 0.5 GB; MARGIN covers the rest.
+A run's memory is set by its pixel counts: the gradient pass keeps every activation of the result
+image for the backward pass (the largest stage dominates), and the style targets need a forward
+pass over the painting at its stage size. The two passes do not overlap. What a pixel costs is
+not a constant: oneDNN chooses other convolution kernels, with other scratch memory, on AVX2 than
+on AVX-512 (float32 at 768 px: 0.92 GB on one, 1.79 GB on the other), so the bytes per pixel come
+from the machine's own `nst.cost.CostModel`, measured by its probe.
 
 The process itself (TensorFlow, VGG19, Streamlit) is about 0.8–0.9 GB before any run and is not
 counted. TensorFlow's allocator keeps what a run used (RSS stays at its peak, and the next run of
@@ -49,26 +24,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nst.config import ConfigError, StyleConfig
-from nst.images import fitted_size
+from nst.config import ConfigError
+
+if TYPE_CHECKING:
+    from nst.cost import CostModel
+    from nst.plan import Plan
 
 GB = 2**30
-# Extra peak bytes per pixel, fitted to the table above, and a fixed part for a run's bookkeeping.
-GRADIENT_BYTES_PER_PIXEL = {"float32": 2300, "bfloat16": 1700, "float16": 1700}
-FORWARD_BYTES_PER_PIXEL = {"float32": 620, "bfloat16": 720, "float16": 720}
-FIXED_BYTES = 64 * 2**20
-# A run must fit with this much to spare: the estimate is a fit, and the picture, curves and
-# other sessions' small allocations come on top.
+# A run must fit with this much to spare: the picture, curves and other sessions' small
+# allocations come on top of the estimate.
 MARGIN = 1.25
 ENV_LIMIT = "NST_MAX_RUN_MEMORY"
 
 
 @dataclass(frozen=True)
 class RunMemory:
-    side: int  # the result's long side (max_side)
-    content_pixels: int  # largest stage of the result
-    style_pixels: int  # largest painting at its style size
+    side: int  # the result's long side
     bytes: int  # estimated extra peak
     painting_dominates: bool  # the painting's forward pass, not the result's gradient, sets the peak
 
@@ -77,49 +50,17 @@ class RunMemory:
         return self.bytes / GB
 
 
-def _passes(content_pixels: int, style_pixels: int, precision: str) -> tuple[float, float]:
-    key = precision if precision in GRADIENT_BYTES_PER_PIXEL else "float32"
-    return GRADIENT_BYTES_PER_PIXEL[key] * content_pixels, FORWARD_BYTES_PER_PIXEL[key] * style_pixels
+def run_memory(plan: Plan, style_shapes: Sequence[Sequence[int]], min_side: int, cost: CostModel) -> RunMemory:
+    """The estimated extra peak of a run that follows `plan` with paintings of these shapes."""
+    from nst.plan import style_size
 
-
-def estimate_bytes(content_pixels: int, style_pixels: int = 0, precision: str = "float32") -> int:
-    """Estimated extra peak memory of a run whose result has `content_pixels` at its largest stage
-    and whose largest painting is resized to `style_pixels` (the two passes do not overlap)."""
-    return int(max(_passes(content_pixels, style_pixels, precision)) + FIXED_BYTES)
-
-
-def _style_size(shape: Sequence[int], long_side: int, min_side: int) -> tuple[int, int]:
-    """Mirrors Objective.style_size: the painting at `long_side`, enlarged if its short side is too small."""
-    size = fitted_size(shape[0], shape[1], long_side)
-    if min(size) < min_side:
-        size = fitted_size(shape[0], shape[1], -(-min_side * max(shape[:2]) // min(shape[:2])))
-    return size
-
-
-def run_memory(
-    config: StyleConfig,
-    content_shape: Sequence[int],
-    style_shapes: Sequence[Sequence[int]],
-    min_side: int,
-    precision: str,
-) -> RunMemory:
-    """The estimate for this config and these images (ConfigError if the content is too thin)."""
-    sizes = config.scale_sizes(tuple(content_shape), min_side)
-    content_pixels = max(h * w for h, w in sizes)
-    style_pixels = 0
-    for h, w in sizes:
-        long_side = max(1, round(max(h, w) * config.style_scale))
+    gradient = max(cost.step_bytes(s.pixels, plan.content_layer, plan.style_layers) for s in plan.stages)
+    forward = 0.0
+    for stage in plan.stages:
         for shape in style_shapes:
-            sh, sw = _style_size(shape, long_side, min_side)
-            style_pixels = max(style_pixels, sh * sw)
-    gradient, forward = _passes(content_pixels, style_pixels, precision)
-    return RunMemory(
-        config.max_side,
-        content_pixels,
-        style_pixels,
-        estimate_bytes(content_pixels, style_pixels, precision),
-        painting_dominates=forward > gradient,
-    )
+            h, w = style_size(shape, stage.style_side, min_side)
+            forward = max(forward, cost.forward_bytes(h * w))
+    return RunMemory(plan.final.side, int(max(gradient, forward)), painting_dominates=forward > gradient)
 
 
 # ---------------------------------------------------------------------------------------- free memory
@@ -213,17 +154,16 @@ def free_bytes() -> int | None:
 
 
 def check_run(
-    config: StyleConfig,
-    content_shape: Sequence[int],
+    plan: Plan,
     style_shapes: Sequence[Sequence[int]],
     min_side: int,
-    precision: str,
+    cost: CostModel,
     slots: int = 1,
     free: int | None = None,
 ) -> RunMemory:
     """Raise ConfigError with one sentence if the run would not fit (with MARGIN) in its share of
     the free memory: `slots` runs may compute at once, so each gets 1/slots of it."""
-    need = run_memory(config, content_shape, style_shapes, min_side, precision)
+    need = run_memory(plan, style_shapes, min_side, cost)
     free = free_bytes() if free is None else free
     if free is None:
         return need
@@ -232,6 +172,7 @@ def check_run(
         what = "size or style scale" if need.painting_dominates else "size"
         raise ConfigError(
             f"At {need.side} px this run needs about {need.bytes * MARGIN / GB:.1f} GB but only "
-            f"{share / GB:.1f} GB are free; choose a smaller {what}."
+            f"{share / GB:.1f} GB are free; choose a smaller {what}.",
+            field="max_side",
         )
     return need

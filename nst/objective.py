@@ -9,7 +9,6 @@ image and size, so re-running with the same painting costs no extra forward pass
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -17,8 +16,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from nst.backbones import Backbone
-from nst.images import fitted_size, resize
+from nst.images import resize
 from nst.losses import content_loss, gram_matrix, style_loss, total_loss, total_variation_loss
+from nst.plan import style_size
 from nst.tf_runtime import tf
 
 _IMAGE = tf.TensorSpec([1, None, None, 3], tf.float32)
@@ -129,15 +129,6 @@ class Objective:
             self._targets.put(key, cached)
         return cached
 
-    def style_size(self, shape: tuple[int, ...], long_side: int) -> tuple[int, int]:
-        """The style image's size for a given long side, enlarged if its short side would be too
-        small for the network (a 16×3000 strip still has a texture to match)."""
-        size = fitted_size(shape[0], shape[1], long_side)
-        min_side = self.backbone.spec.min_side
-        if min(size) < min_side:
-            size = fitted_size(shape[0], shape[1], math.ceil(min_side * max(shape[:2]) / min(shape[:2])))
-        return size
-
     def style_targets(
         self, styles: Sequence[np.ndarray], blend: Sequence[float], long_side: int
     ) -> tuple[tf.Tensor, ...]:
@@ -146,7 +137,7 @@ class Objective:
         total = float(sum(w for _, w in used))
         blended = None
         for style, weight in used:
-            grams = self.style_grams(style, self.style_size(style.shape, long_side))
+            grams = self.style_grams(style, style_size(style.shape, long_side, self.backbone.spec.min_side))
             if len(used) == 1:
                 return grams
             part = [g * (weight / total) for g in grams]

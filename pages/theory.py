@@ -31,7 +31,7 @@ st.markdown(
 ex = explain.worked_content_example()
 st.latex(
     rf"F = {bmatrix(ex.F)} \quad P = {bmatrix(ex.P)} \quad (F - P)^2 = {bmatrix(ex.squared)} \quad "
-    rf"	frac12 \sum (F-P)^2 = 	frac12({' + '.join(f'{v:g}' for v in ex.squared.ravel())}) = \mathbf{{{ex.loss:g}}}"
+    rf"\tfrac12 \sum (F-P)^2 = \tfrac12({' + '.join(f'{v:g}' for v in ex.squared.ravel())}) = \mathbf{{{ex.loss:g}}}"
 )
 st.caption("The course's worked example, computed just now by the engine's own `nst.losses.content_loss`.")
 

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 os.environ["NST_OFFLINE"] = "1"
+# This machine's cost model is measured once per test session, not read from a user's cache.
+os.environ.setdefault("NST_COST_CACHE", str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "nst-costs.json"))
 
 pytest_plugins = ["tests.browser"]  # the `server` and `browser` fixtures
 
@@ -44,9 +46,11 @@ def vgg_weights() -> Path:
 
 @pytest.fixture(scope="session")
 def backbone(vgg_weights):
+    """float32 on every machine: the path most CPUs take, and the same numbers everywhere (bf16 is
+    native on some CPUs and emulated, ten times slower, on others)."""
     from nst.backbones import load_backbone
 
-    return load_backbone("vgg19", weights=str(vgg_weights))
+    return load_backbone("vgg19", weights=str(vgg_weights), precision="float32")
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import nst.optimise
+import nst.transfer
 from nst import memory
 from nst.images import MAX_FILE_BYTES
 from tests.bad_inputs import CASES, CASES_BY_ID, Case
@@ -265,7 +265,7 @@ def test_a_second_run_is_refused_however_the_click_arrives(vgg_weights):
 
 @pytest.mark.parametrize("poison,word", [(float("nan"), "NaN"), (float("inf"), "infinite")])
 def test_non_finite_loss_shows_a_sentence_and_keeps_the_last_finite_image(vgg_weights, monkeypatch, poison, word):
-    real_get = nst.optimise.get_objective
+    real_get = nst.transfer.get_objective
 
     class Poisoned:
         """The real objective, whose loss turns non-finite at step 6."""
@@ -281,7 +281,7 @@ def test_non_finite_loss_shows_a_sentence_and_keeps_the_last_finite_image(vgg_we
             terms, per_layer, grad = self._objective.loss_and_grad(*args)
             return (terms * poison if self.calls == 6 else terms), per_layer, grad
 
-    monkeypatch.setattr(nst.optimise, "get_objective", lambda *a: Poisoned(real_get(*a)))
+    monkeypatch.setattr(nst.transfer, "get_objective", lambda *a: Poisoned(real_get(*a)))
     at = studio(vgg_weights)
     tiny_run_settings(at, steps=20)
     at.run()

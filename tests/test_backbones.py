@@ -102,7 +102,7 @@ def test_extractor_stops_at_deepest_layer(backbone):
 def test_other_backbones_are_wired(name, content_image, style_image):
     """Only VGG19's weights exist here: the others are checked with random weights (tests only)."""
     from nst.config import StyleConfig
-    from nst.optimise import run
+    from nst.transfer import run
 
     spec = BACKBONES[name]
     bb = load_backbone(name, random_weights_for_tests=True, precision="float32")

@@ -66,11 +66,15 @@ def test_stylize_writes_png_gif_and_config(vgg_weights, pair, tmp_path):
     np.testing.assert_array_equal(np.asarray(Image.open(again)), img)
 
 
-def test_time_limit_saves_best_so_far(vgg_weights, pair, tmp_path):
+def test_time_limit_keeps_the_size_asked_for(vgg_weights, pair, tmp_path):
     out = tmp_path / "t.png"
-    r = nst("stylize", *pair, "-o", str(out), "--size", "64", "--steps", "5000", "--time-limit", "2", "-q")
+    r = nst("stylize", *pair, "-o", str(out), "--size", "128", "--steps", "5000", "--time-limit", "4", "-q")
     assert r.returncode == 0, r.stderr
-    assert "Time limit of 2 s reached" in r.stderr and Image.open(out).size == (64, 48)
+    assert "within the 4 s limit" in r.stderr or "Time limit of 4 s reached" in r.stderr, r.stderr
+    assert Image.open(out).size == (128, 96)
+    # too short for any useful full-size stage: refused before the run, with the size that fits
+    r = nst("stylize", *pair, "-o", str(out), "--size", "1024", "--time-limit", "1", "-q")
+    assert r.returncode == 2 and "too short for 1024 px on this machine" in r.stderr, r.stderr
 
 
 def _bad_files(tmp: Path) -> dict[str, Path]:

@@ -86,8 +86,6 @@ def test_from_json_rejects_bad_files(text, words):
         StyleConfig.from_json(text)
 
 
-def test_alpha_beta_ratio_and_steps():
+def test_total_steps():
     cfg = StyleConfig(content_weight=1.0, style_weight=1e-3, epochs=3, steps_per_epoch=10, scales=(0.5, 1.0))
-    assert cfg.alpha_beta_ratio == pytest.approx(1000)
-    assert cfg.total_steps == 30 and cfg.scale_steps() == [20, 10]
-    assert StyleConfig(steps_per_epoch=7, scales=(0.25, 0.5, 1.0)).scale_steps() == [4, 2, 1]
+    assert cfg.total_steps == 30

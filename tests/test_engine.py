@@ -11,7 +11,7 @@ from nst.colour import rgb_to_ycbcr
 from nst.config import StyleConfig
 from nst.images import fitted_size
 from nst.objective import get_objective
-from nst.optimise import Progress, Result, run, stylize
+from nst.transfer import Progress, Result, run, stylize
 
 
 def small(**changes) -> StyleConfig:
@@ -69,10 +69,78 @@ def test_stop_returns_last_image(backbone, content_image, style_image):
     assert "Stopped after 3 steps" in result.message
 
 
-def test_time_limit_keeps_best(backbone, content_image, style_image):
-    result = run(content_image, [style_image], small(steps_per_epoch=10_000, time_limit=1.0), backbone)
-    assert result.status == "time_limit" and 0 < result.steps < 10_000
-    assert result.image.shape[2] == 3
+def test_time_limit_keeps_the_size_and_ends_near_the_budget(backbone, content_image, style_image):
+    """Far more steps than fit: the plan is cut from this machine's costs, the coarse stage gives way,
+    and the picture has the size asked for."""
+    cfg = small(max_side=128, steps_per_epoch=10_000, scales=(0.5, 1.0), time_limit=4.0)
+    result = run(content_image, [style_image], cfg, backbone)
+    assert result.status in ("finished", "time_limit") and 8 <= result.steps < 10_000
+    assert result.image.shape == (*fitted_size(*content_image.shape[:2], 128), 3)
+    assert result.elapsed < 4.0 * 1.5, result.elapsed
+    assert result.plan.final.size == result.image.shape[:2]
+
+
+def test_a_budget_too_small_is_refused_before_the_run(backbone, content_image, style_image):
+    from nst.config import ConfigError
+
+    cfg = small(max_side=512, steps_per_epoch=40, time_limit=0.2)
+    with pytest.raises(ConfigError, match=r"too short for 512 px on this machine") as err:
+        next(stylize(content_image, [style_image], cfg, backbone))
+    assert err.value.field == "time_limit"
+
+
+def test_finish_now_ends_the_coarse_stage_and_delivers_full_size(backbone, content_image, style_image):
+    finish = threading.Event()
+    cfg = small(max_side=128, steps_per_epoch=200, scales=(0.5, 1.0))
+    sizes = []
+    for event in stylize(content_image, [style_image], cfg, backbone, finish=finish):
+        if isinstance(event, Result):
+            result = event
+            break
+        sizes.append(event.size)
+        if event.step == 3:
+            finish.set()
+    full = fitted_size(*content_image.shape[:2], 128)
+    assert result.status == "finished" and result.image.shape[:2] == full
+    assert sizes[:3] == [fitted_size(*content_image.shape[:2], 64)] * 3 and sizes[3:] == [full] * (len(sizes) - 3)
+    from nst.plan import FINISH_STEPS
+
+    assert result.steps == 3 + FINISH_STEPS
+
+
+def test_stop_in_a_coarse_stage_says_the_size(backbone, content_image, style_image):
+    stop = threading.Event()
+    cfg = small(max_side=128, steps_per_epoch=40, scales=(0.5, 1.0))
+    for event in stylize(content_image, [style_image], cfg, backbone, stop):
+        if isinstance(event, Result):
+            result = event
+            break
+        if event.step == 2:
+            stop.set()
+    assert result.status == "stopped" and "coarse size" in result.message
+
+
+def test_cost_model_is_measured_here_and_kept_on_disk(backbone, tmp_path, monkeypatch):
+    """The probe times real steps on this machine (a few seconds at most) and the second process
+    reads them from the cache instead of probing again."""
+    import time
+
+    from nst import cost
+
+    monkeypatch.setenv(cost.ENV_CACHE, str(tmp_path / "costs.json"))
+    monkeypatch.setattr(cost, "_models", {})
+    t0 = time.perf_counter()
+    model = cost.cost_model(backbone)
+    probe_s = time.perf_counter() - t0
+    assert model.measured and model.probe_seconds < 15 and probe_s < 15
+    assert model.step_per_pixel > 0 and model.step_bytes_per_pixel > 0 and model.forward_per_pixel > 0
+    # a step costs more than a forward pass, and more pixels cost more
+    assert model.step_seconds(100_000) > model.forward_seconds(100_000)
+    assert model.step_seconds(200_000) > model.step_seconds(100_000)
+    assert (tmp_path / "costs.json").is_file()
+    monkeypatch.setattr(cost, "_models", {})
+    monkeypatch.setattr(cost, "probe", lambda b: pytest.fail("probed again instead of reading the cache"))
+    assert cost.cost_model(backbone) == model
 
 
 def test_colour_preservation_keeps_content_chroma(backbone, content_image, style_image):
@@ -112,8 +180,8 @@ def test_coarse_to_fine_runs_each_scale(backbone, content_image, style_image):
     events = list(stylize(content_image, [style_image], small(scales=(0.5, 1.0), steps_per_epoch=10), backbone))
     sizes = [e.size for e in events if isinstance(e, Progress)]
     final = fitted_size(*content_image.shape[:2], 96)
-    # steps split in inverse proportion to the size: ⅔ at half size, ⅓ at full size
-    assert sizes[:6] == [fitted_size(*content_image.shape[:2], 48)] * 6 and sizes[6:] == [final] * 4
+    # the same number of steps at each size (nst.plan.split_steps)
+    assert sizes[:5] == [fitted_size(*content_image.shape[:2], 48)] * 5 and sizes[5:] == [final] * 5
     assert events[-1].image.shape[:2] == final
 
 
@@ -165,7 +233,7 @@ def test_non_finite_loss_stops_with_last_finite_image(backbone, content_image, s
 
 @pytest.mark.parametrize("init", ["content", "noise", "noisy_content"])
 def test_inits(backbone, content_image, style_image, init):
-    from nst.optimise import initial_image
+    from nst.transfer import initial_image
 
     c = content_image[:32, :32].astype(np.float32)
     x = initial_image(c, small(init=init, seed=1))

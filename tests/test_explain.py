@@ -14,7 +14,7 @@ from nst.config import StyleConfig
 from nst.images import resize
 from nst.losses import content_loss
 from nst.objective import get_objective
-from nst.optimise import Progress, initial_image
+from nst.transfer import Progress, initial_image
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pytest
 
 from nst.config import StyleConfig
 from nst.jobs import Job, RunQueue, RunSpec
@@ -80,16 +79,24 @@ def test_failure_becomes_a_sentence(backbone, content_image, style_image):
     assert view.status == "failed" and "style_blend has 2 weights for 1 style images" in view.message
 
 
-def test_progress_and_time_left_weigh_steps_by_their_pixels():
-    """½ then full size: the full-size steps cost four times as much, so after the cheap coarse
-    stage far less than its share of steps is done."""
-    cfg = StyleConfig(max_side=128, steps_per_epoch=30, scales=(0.5, 1.0))
-    spec = RunSpec(np.zeros((96, 128, 3), np.uint8), [np.zeros((64, 64, 3), np.uint8)], cfg)
-    assert spec.stages(32) == [(20, 48, 64), (10, 96, 128)]
-    job = Job([spec], backbone=None)
-    assert job.marks == ((21, "upsampled to 128 px"),)
-    job.step, job.elapsed, job.status = 20, 10.0, "running"
-    view = job.view()
-    coarse, fine = 20 * 48 * 64, 10 * 96 * 128
-    assert view.progress == pytest.approx(coarse / (coarse + fine))  # 1/3, though 2/3 of the steps are done
-    assert view.seconds_left == pytest.approx(20.0)  # by steps it would have said 5 s
+def test_progress_and_time_left_come_from_the_plan(backbone, content_image, style_image):
+    """½ then full size: the job's progress is the share of predicted work done (a full-size step
+    costs about four coarse ones), its marks are the plan's, and it predicts the time left."""
+    cfg = StyleConfig(max_side=96, steps_per_epoch=9, scales=(0.5, 1.0), preview_every=1)
+    job = Job([RunSpec(content_image, [style_image], cfg)], backbone)
+    seen = []
+    original = job._record
+
+    def spy(event, started):
+        original(event, started)
+        seen.append((event.step, job.view()))
+
+    job._record = spy
+    RunQueue().submit(job)
+    assert job.wait(120) and job.view().status == "finished"
+    views = dict(seen)
+    assert job.view().marks == ((5, "upsampled to 96 px"),)
+    after_coarse = views[4]
+    assert after_coarse.progress < 0.3  # 4 of 9 steps, but a full-size step costs about four coarse ones
+    assert all(v.seconds_left is not None and v.seconds_left >= 0 for v in views.values())
+    assert [v.progress for v in views.values()] == sorted(v.progress for v in views.values())

@@ -18,8 +18,10 @@ from nst import memory
 from nst.config import ConfigError, StyleConfig
 from nst.images import fitted_size
 from nst.jobs import Job, RunQueue, RunSpec
-from nst.optimise import stylize
+from nst.plan import Plan, make_plan
+from nst.transfer import stylize
 from tests.conftest import ROOT, sample
+from tests.test_plan import toy_cost
 
 HAS_PROC = Path("/proc/self/status").exists()
 REFUSED = re.compile(
@@ -27,51 +29,45 @@ REFUSED = re.compile(
 )
 
 
-def test_estimate_grows_with_pixels_and_precision():
-    for precision in ("float32", "bfloat16"):
-        sides = [64, 128, 256, 384, 512, 768, 1024, 1536, 2048]
-        values = [memory.estimate_bytes(s * s * 3 // 4, s * s, precision) for s in sides]
-        assert values == sorted(values) and len(set(values)) == len(values), values
-        # the painting's forward pass only counts when it is the larger of the two
-        assert memory.estimate_bytes(10**6, 0, precision) == memory.estimate_bytes(10**6, 10**5, precision)
-        assert memory.estimate_bytes(10**5, 10**7, precision) > memory.estimate_bytes(10**5, 10**6, precision)
-    # two-byte activations: bfloat16 needs less than float32 for the same picture
-    assert memory.estimate_bytes(10**6, 0, "bfloat16") < memory.estimate_bytes(10**6, 0, "float32")
+def plan_of(cfg: StyleConfig, content=(600, 800, 3)) -> Plan:
+    return make_plan(cfg, content, 32)
 
 
-def test_run_memory_follows_the_config():
-    content, style = (600, 800, 3), (1000, 1000, 3)
+def test_estimate_follows_the_plan_and_the_painting():
+    cost = toy_cost(fixed_bytes=10.0)
+    style = (1000, 1000, 3)
     base = StyleConfig(max_side=512, scales=(0.5, 1.0))
-    m = memory.run_memory(base, content, [style], 32, "bfloat16")
+    m = memory.run_memory(plan_of(base), [style], 32, cost)
     h, w = fitted_size(600, 800, 512)
-    assert (m.side, m.content_pixels, m.style_pixels) == (512, h * w, 512 * 512)
-    assert not m.painting_dominates
-    bigger = memory.run_memory(base.replace(max_side=1024), content, [style], 32, "bfloat16")
-    assert bigger.bytes > 3 * (m.bytes - memory.FIXED_BYTES)
+    # the largest stage's gradient: 1000 B per pixel (toy model); the painting at 512² × 250 B is less
+    assert (m.side, m.bytes, m.painting_dominates) == (512, int(10 + 1000 * h * w), False)
+    bigger = memory.run_memory(plan_of(base.replace(max_side=1024)), [style], 32, cost)
+    assert bigger.bytes > 3.9 * m.bytes
     # style_scale 4: the painting is 2048 px, and its forward pass sets the peak
-    brush = memory.run_memory(base.replace(style_scale=4.0), content, [style], 32, "bfloat16")
-    assert brush.style_pixels == 2048 * 2048 and brush.painting_dominates and brush.bytes > m.bytes
-    # too thin for the network: the same ConfigError as the run would raise
-    with pytest.raises(ConfigError, match="short side needs at least"):
-        memory.run_memory(base, (3000, 16, 3), [style], 32, "bfloat16")
+    brush = memory.run_memory(plan_of(base.replace(style_scale=4.0)), [style], 32, cost)
+    assert brush.bytes == (10 + 250 * 2048 * 2048) and brush.painting_dominates
+    # a thin painting is enlarged so its short side reaches the network's minimum, as the run does
+    thin = memory.run_memory(plan_of(base.replace(max_side=64, scales=(1.0,))), [(20, 2000, 3)], 32, cost)
+    assert thin.painting_dominates and thin.bytes == (10 + 250 * 32 * 3200)
 
 
 def test_check_refuses_with_one_sentence_and_shares_between_slots():
-    cfg = StyleConfig(max_side=2048)
-    need = memory.run_memory(cfg, (1536, 2048, 3), [(2048, 2048, 3)], 32, "bfloat16")
+    cost = toy_cost()
+    plan = plan_of(StyleConfig(max_side=2048), (1536, 2048, 3))
+    need = memory.run_memory(plan, [(2048, 2048, 3)], 32, cost)
     plenty = int(need.bytes * memory.MARGIN * 2.2)
-    memory.check_run(cfg, (1536, 2048, 3), [(2048, 2048, 3)], 32, "bfloat16", free=plenty)
-    with pytest.raises(ConfigError) as err:  # two runs may compute at once: each gets half
-        memory.check_run(cfg, (1536, 2048, 3), [(2048, 2048, 3)], 32, "bfloat16", slots=3, free=plenty)
+    memory.check_run(plan, [(2048, 2048, 3)], 32, cost, free=plenty)
+    with pytest.raises(ConfigError) as err:  # three runs may compute at once: each gets a third
+        memory.check_run(plan, [(2048, 2048, 3)], 32, cost, slots=3, free=plenty)
     message = str(err.value)
     assert REFUSED.match(message), message
-    assert message.startswith("At 2048 px this run needs about ")
+    assert message.startswith("At 2048 px this run needs about ") and err.value.field == "max_side"
     shown = re.findall(r"(\d+\.\d) GB", message)
     assert float(shown[0]) == pytest.approx(need.bytes * memory.MARGIN / memory.GB, abs=0.05)
     assert float(shown[1]) == pytest.approx(plenty / 3 / memory.GB, abs=0.05)
-    brush = StyleConfig(max_side=512, style_scale=4.0)
+    brush = plan_of(StyleConfig(max_side=512, style_scale=4.0), (384, 512, 3))
     with pytest.raises(ConfigError, match=r"choose a smaller size or style scale\.$"):
-        memory.check_run(brush, (384, 512, 3), [(512, 512, 3)], 32, "float32", free=memory.GB // 2)
+        memory.check_run(brush, [(512, 512, 3)], 32, cost, free=memory.GB // 2)
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
@@ -91,7 +87,7 @@ def test_free_memory_sources(monkeypatch):
     monkeypatch.setattr(memory, "_meminfo_available", lambda: None)
     monkeypatch.setattr(memory, "_cgroup_room", lambda: None)
     assert memory.free_bytes() is None
-    memory.check_run(StyleConfig(max_side=2048), (1536, 2048, 3), [(2048, 2048, 3)], 32, "float32")
+    memory.check_run(plan_of(StyleConfig(max_side=2048), (1536, 2048, 3)), [(2048, 2048, 3)], 32, toy_cost())
 
 
 def test_engine_refuses_up_front(backbone, content_image, style_image, monkeypatch):
@@ -127,39 +123,45 @@ import numpy as np
 from nst import memory
 from nst.backbones import load_backbone
 from nst.config import StyleConfig
-from nst.optimise import run
+from nst.cost import cost_model
+from nst.transfer import plan_run, run
 
 status = lambda key: int(re.search(key + r":\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1]) * 1024
-backbone = load_backbone()
+size, precision = int(sys.argv[1]), sys.argv[2]
+backbone = load_backbone(precision=precision)
+cost = cost_model(backbone)  # measured by the probe on this machine (or read from its cache)
 rng = np.random.default_rng(0)
 tiny = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
-run(tiny, [tiny], StyleConfig(max_side=64, steps_per_epoch=2, scales=(1.0,)), backbone)  # warm up
+run(tiny, [tiny], StyleConfig(max_side=64, steps_per_epoch=2, scales=(1.0,), precision=precision), backbone)
 Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
 before = status("VmRSS")
-size = int(sys.argv[1])
 content = rng.integers(0, 255, (size * 3 // 4, size, 3), dtype=np.uint8)
 style = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
-cfg = StyleConfig(max_side=size, steps_per_epoch=2, scales=(1.0,))
-run(content, [style], cfg, backbone)
-need = memory.run_memory(cfg, content.shape, [style.shape], 32, backbone.precision)
+cfg = StyleConfig(max_side=size, steps_per_epoch=2, scales=(1.0,), precision=precision)
+run(content, [style], cfg, backbone, cost=cost)
+need = memory.run_memory(plan_run(cfg, content.shape, [style.shape], backbone, cost), [style.shape], 32, cost)
 print(json.dumps({"measured": status("VmHWM") - before, "estimate": need.bytes, "precision": backbone.precision}))
 """
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="peak memory is read from /proc")
-def test_estimate_is_close_to_a_measured_peak(vgg_weights):
-    """One real run at 768 px in a fresh process: its peak over the warmed-up process is near the estimate."""
-    env = {**os.environ, "NST_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+def test_estimate_is_close_to_a_measured_peak(vgg_weights, tmp_path):
+    """One real run at 768 px in float32 (every CPU has it) in a fresh process: its peak over the
+    warmed-up process is within the issue's −10 % … +40 % of the estimate from this machine's probe."""
+    env = {**os.environ, "NST_OFFLINE": "1", "PYTHONPATH": str(ROOT), "NST_COST_CACHE": str(tmp_path / "c.json")}
     r = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_PEAK), "768"], cwd=ROOT, env=env, capture_output=True, timeout=300
+        [sys.executable, "-c", textwrap.dedent(_PEAK), "768", "float32"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=600,
     )
     assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
     out = json.loads(r.stdout.decode().strip().splitlines()[-1])
-    ratio = out["measured"] / out["estimate"]
+    ratio = out["estimate"] / out["measured"]
     gb = {k: out[k] / 2**30 for k in ("measured", "estimate")}
     print(f"768 px, {out['precision']}: measured {gb['measured']:.2f} GB, estimate {gb['estimate']:.2f} GB")
-    # the estimate may be generous, never far too small
-    assert 0.65 < ratio < 1.1, out
+    assert 0.9 <= ratio <= 1.4, out
 
 
 def _rss() -> int:

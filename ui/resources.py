@@ -19,8 +19,9 @@ import streamlit as st
 from nst import memory
 from nst.backbones import Backbone, get_spec, load_backbone
 from nst.config import ConfigError, StyleConfig
-from nst.device import detect_device, resolve_precision
+from nst.cost import cost_model, static_bound
 from nst.jobs import RunQueue
+from nst.transfer import plan_run
 from nst.weights import WeightsError
 
 
@@ -58,23 +59,28 @@ def _load(name: str, precision: str) -> Backbone:
     backbone = load_backbone(name, weights=server_settings().weights if name == "vgg19" else None, precision=precision)
     _warm_up(backbone)
     memory.mark_baseline()  # what the process holds before any run: later growth is reusable by runs
+    cost_model(backbone)  # this machine's speed: a few seconds once, then read from the disk cache
     return backbone
 
 
 def _warm_up(backbone: Backbone) -> None:
-    """Trace the default objective once on a tiny image, so the first Run starts at once."""
-    from nst.objective import get_objective
-    from nst.tf_runtime import tf
+    """Trace the default objective and the L-BFGS update once on a tiny image, so the first Run
+    starts at once (every size shares these traces)."""
+    from nst.config import StyleConfig
+    from nst.transfer import run
 
+    side = max(32, backbone.spec.min_side)
+    tiny = np.full((side, side, 3), 128, np.uint8)
     spec = backbone.spec
-    objective = get_objective(backbone, spec.content_layer, spec.style_layers)
-    side = max(32, spec.min_side)
-    tiny = np.zeros((side, side, 3), np.float32)
-    target = objective.content_target(tiny)
-    grams = objective.features(tf.constant(tiny[None]))[1]
-    weights = tf.ones([len(spec.style_layers)])
-    one = tf.constant(1.0)
-    objective.loss_and_grad(tf.constant(tiny[None]), target, grams, weights, one, one, one)
+    cfg = StyleConfig(
+        backbone=spec.name,
+        max_side=side,
+        steps_per_epoch=3,
+        scales=(1.0,),
+        content_layer=spec.content_layer,
+        style_layers=dict.fromkeys(spec.style_layers, 1.0),
+    )
+    run(tiny, [tiny], cfg, backbone, cost=static_bound(backbone))
 
 
 def get_backbone(name: str = "vgg19", precision: str = "auto", show_error: bool = True) -> Backbone | None:
@@ -101,23 +107,35 @@ def run_queue() -> RunQueue:
     return RunQueue(max_concurrent=server_settings().max_runs)
 
 
-def memory_problem(config: StyleConfig, content: np.ndarray, styles: list[np.ndarray]) -> str | None:
-    """One sentence if this run would not fit in its share of the free memory (each of the queue's
-    `max_runs` slots gets an equal share), else None. GPUs are not checked: their memory is not RSS."""
-    if detect_device().kind != "CPU":
-        return None
+def run_problem(backbone: Backbone, config: StyleConfig, content: np.ndarray, styles: list[np.ndarray]) -> str | None:
+    """One sentence if this run cannot start: the content too thin for the size, a time limit too
+    short for it on this machine, or more memory than its share of what is free (each of the
+    queue's `max_runs` slots gets an equal share; GPUs are not checked, their memory is not RSS)."""
     try:
-        memory.check_run(
-            config,
-            content.shape,
-            [s.shape for s in styles],
-            get_spec(config.backbone).min_side,
-            resolve_precision(config.precision),
-            slots=run_queue().max_concurrent,
-        )
-    except ConfigError as exc:  # also a content too thin for this size
+        plan = plan_run(config, content.shape, [s.shape for s in styles], backbone, check_memory=False)
+        if backbone.device.kind == "CPU":
+            shapes, slots = [s.shape for s in styles], run_queue().max_concurrent
+            memory.check_run(plan, shapes, backbone.spec.min_side, cost_model(backbone), slots)
+    except ConfigError as exc:
         return str(exc)[:1].upper() + str(exc)[1:]
     return None
+
+
+def estimate(backbone: Backbone, config: StyleConfig, content: np.ndarray, n_styles: int) -> tuple[str, float] | None:
+    """(plan description, predicted seconds on this machine) for Run with these settings, or None
+    when the run cannot be planned (the sentence comes from `run_problem`)."""
+    try:
+        plan = plan_run(config, content.shape, [(512, 512, 3)] * n_styles, backbone, check_memory=False)
+    except ConfigError:
+        return None
+    return plan.describe(), plan.seconds(cost_model(backbone), n_styles)
+
+
+def duration(seconds: float) -> str:
+    """'about 40 s', 'about 2 min' — what a person reads before pressing Run."""
+    if seconds < 90:
+        return f"about {max(5, round(seconds / 5) * 5):.0f} s"
+    return f"about {seconds / 60:.0f} min" if seconds < 3600 else f"about {seconds / 3600:.1f} h"
 
 
 @st.cache_data(show_spinner="Looking for the weights…", ttl=60)

@@ -15,6 +15,7 @@ import streamlit as st
 from nst.backbones import BACKBONES, get_spec
 from nst.config import DEFAULT_LEARNING_RATES, PRESETS, ConfigError, StyleConfig, preset
 from nst.device import PRECISIONS
+from ui.resources import duration
 
 PRESET_LABELS = list(PRESETS.values())
 PRESET_BY_LABEL = {label: name for name, label in PRESETS.items()}
@@ -89,11 +90,12 @@ def _on_preset() -> None:
         current_backbone = st.session_state.get(_key("backbone"), "vgg19")
         cfg = preset(PRESET_BY_LABEL[label])
         if current_backbone != cfg.backbone:
-            cfg = _for_backbone(cfg, current_backbone)
-        write_config(cfg)
+            cfg = for_backbone(cfg, current_backbone)
+        limit = float(st.session_state.get(_key("time_limit"), 0.0) or 0.0)
+        write_config(cfg.replace(time_limit=limit or None))  # a preset is a quality level; the budget stays
 
 
-def _for_backbone(cfg: StyleConfig, backbone: str) -> StyleConfig:
+def for_backbone(cfg: StyleConfig, backbone: str) -> StyleConfig:
     spec = get_spec(backbone)
     return cfg.replace(
         backbone=backbone, content_layer=spec.content_layer, style_layers={n: 1.0 for n in spec.style_layers}
@@ -102,7 +104,7 @@ def _for_backbone(cfg: StyleConfig, backbone: str) -> StyleConfig:
 
 def _on_backbone() -> None:
     name = st.session_state[_key("backbone")]
-    write_config(_for_backbone(read_config([], validate=False), name))
+    write_config(for_backbone(read_config([], validate=False), name))
 
 
 def _on_optimizer() -> None:
@@ -216,27 +218,27 @@ def _ratio(alpha: float, beta: float) -> str:
     return f"{alpha / beta:.3g}" if beta else "∞ (no style)"
 
 
-def summary(cfg: StyleConfig) -> str:
-    """One line saying what Run will do."""
-    scales = " → ".join(f"{round(cfg.max_side * s)}" for s in cfg.scales)
+def summary(cfg: StyleConfig, planned: tuple[str, float] | None = None) -> str:
+    """One line saying what Run will do; `planned` is (plan description, predicted seconds) on this
+    machine, when known."""
+    if planned:
+        stages = planned[0]
+    else:
+        stages = " → ".join(f"{round(cfg.max_side * s)}" for s in cfg.scales) + f" px · {cfg.total_steps} steps"
     extras = [
         x
         for x in (
             "colours kept" if cfg.preserve_colours else "",
             f"{len(cfg.style_blend)} styles blended" if len(cfg.style_blend) > 1 else "",
-            f"≤ {cfg.time_limit:g} s" if cfg.time_limit else "",
         )
         if x
     ]
-    return " · ".join(
-        [
-            f"{scales} px",
-            f"{cfg.total_steps} steps",
-            OPTIMIZER_LABELS[cfg.optimizer],
-            f"α/β {_ratio(cfg.content_weight, cfg.style_weight)}",
-            *extras,
-        ]
-    )
+    time_here = []
+    if planned:
+        budget = f" (within {cfg.time_limit:g} s)" if cfg.time_limit else ""
+        time_here = [f"{duration(planned[1])} here{budget}"]
+    balance = f"α/β {_ratio(cfg.content_weight, cfg.style_weight)}"
+    return " · ".join([stages, OPTIMIZER_LABELS[cfg.optimizer], balance, *extras, *time_here])
 
 
 def _number(
@@ -263,25 +265,55 @@ def _number(
 
 def matching_preset(style_names: list[str]) -> str | None:
     """The label of the preset the widgets show unchanged, if any (for this backbone)."""
-    current = read_config(style_names, validate=False).replace(style_blend=())
+    current = read_config(style_names, validate=False).replace(style_blend=(), time_limit=None)
     for name, label in PRESETS.items():
-        if _for_backbone(preset(name), current.backbone).replace(preview_every=current.preview_every) == current:
+        if for_backbone(preset(name), current.backbone).replace(preview_every=current.preview_every) == current:
             return label
     return None
 
 
-def preset_control(style_names: list[str]) -> None:
-    """The preset buttons; the highlighted one is whichever preset the settings still equal."""
+def preset_control(style_names: list[str], eta: dict[str, str] | None = None) -> None:
+    """The preset buttons, each with its time on this machine (`eta`: label → "about 40 s"); the
+    highlighted one is whichever preset the settings still equal."""
     ensure_defaults()
     st.session_state["preset"] = matching_preset(style_names)  # before the widget: "custom" shows none
+    eta = eta or {}
     st.segmented_control(
         "Preset",
         PRESET_LABELS,
         key="preset",
         on_change=_on_preset,
-        help="Tuned starting points (Quick ≈ 256 px, Balanced ≈ 384 px, High ≈ 512 px); every knob in "
-        "All settings can still be changed, and then none is highlighted.",
+        format_func=lambda label: f"{label} · {eta[label]}" if label in eta else label,
+        help="Quality levels (Quick ≈ 256 px, Balanced ≈ 384 px, High ≈ 512 px), each with its time on this "
+        "machine, measured for this server's CPU. Every knob in All settings can still be changed, and then "
+        "none is highlighted.",
     )
+
+
+BUDGETS = (0.0, 15.0, 30.0, 60.0)  # "Finish within" choices; 0 = no limit
+
+
+def _budget_label(seconds: float) -> str:
+    return "No limit" if not seconds else f"{seconds:g} s"
+
+
+def budget_control() -> None:
+    """Finish within 15 s / 30 s / 60 s / no limit: the run is planned from this machine's speed to
+    end by then at the full size (coarse stages give way first)."""
+    ensure_defaults()
+    current = float(st.session_state.get(_key("time_limit"), 0.0) or 0.0)
+    options = sorted({*BUDGETS, current})
+    st.session_state[_key("time_limit")] = current
+    st.segmented_control(
+        "Finish within",
+        options,
+        key=_key("time_limit"),
+        format_func=_budget_label,
+        help="Plans the stages from this machine's measured speed so the run ends by then at the size asked "
+        "for: the coarse stages give way first, the full size always runs.",
+    )
+    if st.session_state.get(_key("time_limit")) is None:  # a click on the selected choice deselects it
+        st.session_state[_key("time_limit")] = 0.0
 
 
 def blend_sliders(style_names: list[str]) -> None:
@@ -451,13 +483,6 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 key=_key("precision"),
                 persist_state="session",
                 help="bfloat16 is about twice as fast on CPUs with AVX512-BF16/AMX, and looks the same.",
-            )
-            _number(
-                "Time limit (s, 0 = none)",
-                "time_limit",
-                fmt="%g",
-                step=10.0,
-                help="Stop at this budget and keep the best picture so far.",
             )
         with file_tab:
             st.file_uploader(

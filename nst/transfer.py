@@ -1,9 +1,15 @@
-"""The run loop: optimise the pixels, coarse to fine, and report as it goes.
+"""The style-transfer run loop: optimise the pixels stage by stage, and report as it goes.
 
 `stylize` is a generator of `Progress` events ending with one `Result`, so a UI can show the
-picture and the curves live and a CLI can draw a progress bar, from the same code. It stops
-between steps when asked (returning the last image), at a time limit (returning the best),
-or when the loss stops being finite (returning the last finite image).
+picture and the curves live and a CLI can draw a progress bar, from the same code. It follows a
+`Plan` (nst.plan) and can be cut short three ways, between any two steps:
+
+* stop — end now and keep the last picture (at a coarse size if the run was still there);
+* finish — end the coarse stages now and run a few steps at full size ("Finish now");
+* a time limit — the same as finish when the time left only covers the full-size stage, and
+  an end at the limit inside it: the picture always has the size asked for.
+
+A loss that stops being finite ends the run with the last finite picture.
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ import numpy as np
 from nst.backbones import Backbone
 from nst.colour import preserve_colours
 from nst.config import ConfigError, StyleConfig
+from nst.cost import CostModel, cost_model
 from nst.images import resize, to_uint8
 from nst.losses import content_loss, style_layer_loss
 from nst.memory import check_run
 from nst.objective import get_objective
 from nst.optimizers import make_optimizer
+from nst.plan import FINISH_STEPS, Plan, make_plan
 from nst.tf_runtime import tf
 
 TERMS = ("total", "content", "style", "tv")
@@ -32,8 +40,8 @@ TERMS = ("total", "content", "style", "tv")
 class Progress:
     """One optimisation step. Loss values are contributions to the total (α·L_c, β·L_s, …)."""
 
-    step: int  # 1-based, over all scales
-    total_steps: int
+    step: int  # 1-based, over all stages
+    total_steps: int  # of the plan as it stands (a finish or time limit may shorten it)
     scale_index: int
     n_scales: int
     size: tuple[int, int]
@@ -41,6 +49,9 @@ class Progress:
     style_layers: dict[str, float]
     elapsed: float
     image: np.ndarray | None = None  # uint8 (H, W, 3), every `preview_every` steps
+    seconds_left: float | None = None  # predicted from this machine's costs, corrected by the pace so far
+    done: float = 0.0  # share of the predicted work done
+    plan: Plan | None = None
 
 
 @dataclass
@@ -51,6 +62,7 @@ class Result:
     steps: int
     elapsed: float
     history: list[dict[str, float]] = field(default_factory=list)
+    plan: Plan | None = None
 
     @property
     def ok(self) -> bool:
@@ -91,33 +103,73 @@ def initial_image(content: np.ndarray, config: StyleConfig) -> np.ndarray:
     return ((1 - r) * content + r * noise).astype(np.float32)
 
 
+def plan_run(
+    config: StyleConfig,
+    content_shape: Sequence[int],
+    style_shapes: Sequence[Sequence[int]],
+    backbone: Backbone,
+    cost: CostModel | None = None,
+    check_memory: bool = True,
+) -> Plan:
+    """The plan `stylize` will follow (ConfigError when it cannot run: too thin, too slow for the
+    time limit, too large for the free memory)."""
+    cost = cost or cost_model(backbone)
+    plan = make_plan(config, content_shape, backbone.spec.min_side, cost, n_styles=len(style_shapes))
+    if check_memory and backbone.device.kind == "CPU":  # refused before it allocates anything
+        check_run(plan, style_shapes, backbone.spec.min_side, cost)
+    return plan
+
+
+class _Clock:
+    """Time left from the plan's predicted step costs, scaled by how the run keeps pace with them."""
+
+    def __init__(self, plan: Plan, cost: CostModel, n_styles: int):
+        self.cost, self.n_styles = cost, n_styles
+        self.replan(plan, 0)
+
+    def replan(self, plan: Plan, steps_done: int) -> None:
+        self.predicted = plan.step_seconds(self.cost)
+        self.setup = [plan.setup_seconds(self.cost, self.n_styles) / len(plan.stages)] * len(plan.stages)
+        self.total = sum(self.predicted) + sum(self.setup)
+        self.done_before = sum(self.predicted[:steps_done])
+
+    def left(self, step: int, stage_index: int, elapsed: float) -> tuple[float, float]:
+        """(seconds left, share done) after the 1-based `step`."""
+        done = sum(self.predicted[:step]) + sum(self.setup[: stage_index + 1])
+        pace = min(3.0, max(1 / 3, elapsed / done)) if done > 0 and step >= 2 else 1.0
+        remaining = (self.total - done) * pace
+        return max(0.0, remaining), min(1.0, done / self.total) if self.total > 0 else 0.0
+
+
 def stylize(
     content: np.ndarray,
     styles: Sequence[np.ndarray],
     config: StyleConfig,
     backbone: Backbone,
     stop: threading.Event | None = None,
+    finish: threading.Event | None = None,
+    cost: CostModel | None = None,
 ) -> Iterator[Progress | Result]:
     """Run style transfer; yields Progress per step and finally a Result."""
     config.validate(n_styles=len(styles))
     if config.backbone != backbone.spec.name:
         raise ConfigError(f"the config asks for {config.backbone} but {backbone.spec.name} is loaded.")
-    sizes = config.scale_sizes(content.shape, backbone.spec.min_side)
-    if backbone.device.kind == "CPU":  # a run that cannot fit is refused before it allocates anything
-        check_run(config, content.shape, [s.shape for s in styles], backbone.spec.min_side, backbone.precision)
+    start = time.perf_counter()
+    cost = cost or cost_model(backbone)
+    plan = plan_run(config, content.shape, [s.shape for s in styles], backbone, cost)
     objective = get_objective(backbone, config.content_layer, tuple(config.style_layers))
     blend = config.style_blend or (1.0,) * len(styles)
     beta = tf.constant(float(config.style_weight), tf.float32)
-    steps = config.scale_steps([max(size) for size in sizes])
-    total_steps = sum(steps)
     layer_names = list(config.style_layers)
+    clock = _Clock(plan, cost, len(styles))
+    limit = config.time_limit
 
-    start = time.perf_counter()
     history: list[dict[str, float]] = []
     step = 0
     x = None
     last_good = None
     best = (np.inf, None)
+    target_content = content
 
     def finish_image(pixels, target: np.ndarray) -> np.ndarray:
         """uint8 picture from a (1, H, W, 3) tensor or an (H, W, 3) array, colours kept if asked."""
@@ -125,12 +177,19 @@ def stylize(
         return preserve_colours(out, target) if config.preserve_colours else out
 
     def result(status: str, message: str, pixels, target: np.ndarray) -> Result:
-        return Result(finish_image(pixels, target), status, message, step, time.perf_counter() - start, history)
+        return Result(finish_image(pixels, target), status, message, step, time.perf_counter() - start, history, plan)
 
-    for scale_index, (size, n_steps) in enumerate(zip(sizes, steps, strict=True)):
+    def final_stage_seconds() -> float:
+        return plan.final.steps * cost.step_seconds(plan.final.pixels, plan.content_layer, plan.style_layers)
+
+    stage_index = 0
+    while stage_index < len(plan.stages):
+        stage = plan.stages[stage_index]
+        is_final = stage_index == len(plan.stages) - 1
+        size = stage.size
         target_content = resize(content, size).astype(np.float32)
         content_target = objective.content_target(target_content)
-        style_targets = objective.style_targets(styles, blend, max(1, round(max(size) * config.style_scale)))
+        style_targets = objective.style_targets(styles, blend, stage.style_side)
         alpha, layer_weights, tvw = relative_weights(config, content_target, style_targets)
         if x is None:
             x = tf.constant(initial_image(target_content, config)[None])
@@ -138,17 +197,30 @@ def stylize(
             x = tf.clip_by_value(tf.image.resize(x, size, method="bicubic"), 0.0, 255.0)
         optimizer = make_optimizer(config)
         best = (np.inf, None)
-        for i in range(n_steps):
+        i = 0
+        while i < stage.steps:
             if stop is not None and stop.is_set():
+                coarse = "" if is_final else f" (the picture is at the coarse size, {size[1]}×{size[0]})"
                 yield result(
-                    "stopped", f"Stopped after {step} steps.", last_good if last_good is not None else x, target_content
+                    "stopped",
+                    f"Stopped after {step} steps{coarse}.",
+                    last_good if last_good is not None else x,
+                    target_content,
                 )
                 return
+            if not is_final:
+                asked = finish is not None and finish.is_set()
+                late = limit is not None and time.perf_counter() - start + final_stage_seconds() >= limit
+                if (asked or late) and i > 0:
+                    plan = plan.cut_short(stage_index, i, FINISH_STEPS if asked else None)
+                    clock.replan(plan, step)
+                    break
             terms, per_layer, grad = objective.loss_and_grad(
                 x, content_target, style_targets, layer_weights, alpha, beta, tvw
             )
             terms = terms.numpy()
             step += 1
+            i += 1
             if not np.all(np.isfinite(terms)):
                 message = (
                     f"The loss became {'NaN' if np.isnan(terms).any() else 'infinite'} at step {step} (the weights "
@@ -162,30 +234,37 @@ def stylize(
             if losses["total"] < best[0]:
                 best = (losses["total"], x)
             history.append(losses)
-            last_of_scale = i == n_steps - 1
-            show = step == 1 or step % config.preview_every == 0 or last_of_scale
+            elapsed = time.perf_counter() - start
+            last_of_stage = i == stage.steps
+            show = step == 1 or step % config.preview_every == 0 or last_of_stage
+            seconds_left, done = clock.left(step, stage_index, elapsed)
             yield Progress(
                 step=step,
-                total_steps=total_steps,
-                scale_index=scale_index,
-                n_scales=len(sizes),
+                total_steps=plan.total_steps,
+                scale_index=stage_index,
+                n_scales=len(plan.stages),
                 size=size,
                 losses=losses,
                 style_layers=dict(zip(layer_names, map(float, per_layer.numpy()), strict=True)),
-                elapsed=time.perf_counter() - start,
+                elapsed=elapsed,
                 image=finish_image(x, target_content) if show else None,
+                seconds_left=seconds_left,
+                done=done,
+                plan=plan,
             )
-            if config.time_limit is not None and time.perf_counter() - start >= config.time_limit:
+            if is_final and limit is not None and time.perf_counter() - start >= limit:
                 yield result(
                     "time_limit",
-                    f"Time limit of {config.time_limit:g} s reached after {step} steps.",
+                    f"Time limit of {limit:g} s reached after {step} steps.",
                     best[1],
                     target_content,
                 )
                 return
             x = tf.clip_by_value(optimizer.step(x, losses["total"], grad), 0.0, 255.0)
+        stage_index += 1
     # The last evaluated image is returned, not the one after a final update nobody scored.
-    yield result("finished", f"Finished {step} steps.", last_good, target_content)
+    within = f" in {time.perf_counter() - start:.0f} s, within the {limit:g} s limit" if limit is not None else ""
+    yield result("finished", f"Finished {step} steps{within}.", last_good, target_content)
 
 
 def run(
@@ -195,9 +274,10 @@ def run(
     backbone: Backbone,
     stop: threading.Event | None = None,
     on_progress=None,
+    cost: CostModel | None = None,
 ) -> Result:
     """Run to the end and return the Result (for scripts, the CLI and tests)."""
-    for event in stylize(content, styles, config, backbone, stop):
+    for event in stylize(content, styles, config, backbone, stop, cost=cost):
         if isinstance(event, Result):
             return event
         if on_progress is not None:

@@ -1,0 +1,230 @@
+"""Bench sections for the cost model: ETA against real time, the memory guard against measured
+peaks, time budgets, the probe's own cost, and how a step scales with threads.
+
+Each row is measured on the machine the bench runs on, with nothing else computing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def log(*args) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def _child(code: str, *args: str, env: dict | None = None, timeout: int = 3600) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        return {"ok": False, "error": (proc.stderr.strip().splitlines() or ["?"])[-1]}
+    return {"ok": True, **json.loads(proc.stdout.strip().splitlines()[-1])}
+
+
+_PROBE = """
+import json, time
+from nst.backbones import load_backbone
+from nst.cost import cost_model
+import sys
+b = load_backbone(precision=sys.argv[1])
+t0 = time.perf_counter()
+m = cost_model(b, refresh=True)
+print(json.dumps({"precision": b.precision, "probe_s": time.perf_counter() - t0, **m.to_json()}))
+"""
+
+
+def probe_cost(precisions: list[str]) -> list[dict]:
+    """The probe in a fresh process (no disk cache), per precision: what it costs and what it found."""
+    rows = []
+    for precision in precisions:
+        row = _child(_PROBE, precision, env={"NST_COST_CACHE": "off"})
+        rows.append(row)
+        log(f"  probe {precision}: {row.get('probe_s', float('nan')):.1f} s")
+    return rows
+
+
+def eta(content, style, runs: dict) -> list[dict]:
+    """Predicted time before Run (plan × cost model) against the real run, and the size returned."""
+    from nst.backbones import load_backbone
+    from nst.cost import cost_model
+    from nst.transfer import plan_run, run
+
+    rows = []
+    for name, cfg in runs.items():
+        backbone = load_backbone(precision=cfg.precision)
+        cost = cost_model(backbone)
+        plan = plan_run(cfg, content.shape, [style.shape], backbone, cost)
+        predicted = plan.seconds(cost, 1)
+        t0 = time.perf_counter()
+        result = run(content, [style], cfg, backbone, cost=cost)
+        real = time.perf_counter() - t0
+        rows.append(
+            {
+                "run": name,
+                "plan": plan.describe(),
+                "predicted_s": predicted,
+                "real_s": real,
+                "ratio": predicted / real,
+                "size": list(result.image.shape[:2]),
+                "asked_side": cfg.max_side,
+                "status": result.status,
+            }
+        )
+        log(f"  eta {name}: predicted {predicted:.1f}s real {real:.1f}s ({plan.describe()}) → {result.image.shape}")
+    return rows
+
+
+_PEAK = """
+import json, re, sys
+from pathlib import Path
+import numpy as np
+from nst import memory
+from nst.backbones import load_backbone
+from nst.config import StyleConfig
+from nst.cost import cost_model
+from nst.transfer import plan_run, run
+
+status = lambda key: int(re.search(key + r":\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1]) * 1024
+size, precision = int(sys.argv[1]), sys.argv[2]
+backbone = load_backbone(precision=precision)
+cost = cost_model(backbone)
+rng = np.random.default_rng(0)
+tiny = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
+run(tiny, [tiny], StyleConfig(max_side=64, steps_per_epoch=2, scales=(1.0,), precision=precision), backbone)
+Path("/proc/self/clear_refs").write_text("5")
+before = status("VmRSS")
+content = rng.integers(0, 255, (size * 3 // 4, size, 3), dtype=np.uint8)
+style = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+cfg = StyleConfig(max_side=size, steps_per_epoch=1, scales=(1.0,), precision=precision)
+run(content, [style], cfg, backbone, cost=cost)
+need = memory.run_memory(plan_run(cfg, content.shape, [style.shape], backbone, cost), [style.shape], 32, cost)
+print(json.dumps({"size": size, "precision": precision, "measured": status("VmHWM") - before, "estimate": need.bytes}))
+"""
+
+
+def guard(cases: list[tuple[int, str]]) -> list[dict]:
+    """The memory guard's estimate against the measured peak of one step, a fresh process each."""
+    rows = []
+    for size, precision in cases:
+        row = _child(_PEAK, str(size), precision)
+        if row.get("ok"):
+            row["ratio"] = row["estimate"] / row["measured"]
+        rows.append({"size": size, "precision": precision, **row})
+        log(f"  guard {size}px {precision}: {row}")
+    return rows
+
+
+_STEP = """
+import json, time, numpy as np, sys
+from nst.backbones import load_backbone
+from nst.objective import get_objective
+from nst.tf_runtime import tf
+b = load_backbone(precision="float32")
+o = get_objective(b, b.spec.content_layer, b.spec.style_layers)
+side = int(sys.argv[1])
+x = tf.constant(np.random.default_rng(0).uniform(0, 255, (1, side * 3 // 4, side, 3)).astype(np.float32))
+c, g = o.features(x)
+w, one = tf.ones([5]), tf.constant(1.0)
+o.loss_and_grad(x, c, g, w, one, one, one)[0].numpy()
+times = []
+for _ in range(5):
+    t0 = time.perf_counter()
+    o.loss_and_grad(x, c, g, w, one, one, one)[0].numpy()
+    times.append(time.perf_counter() - t0)
+print(json.dumps({"step_s": float(np.median(times))}))
+"""
+
+
+def threads(side: int, counts: list[int]) -> list[dict]:
+    """Median float32 step time at `side` with 1, 2, … intra-op threads (one process each)."""
+    rows = []
+    for n in counts:
+        row = _child(_STEP, str(side), env={"TF_NUM_INTRAOP_THREADS": str(n), "TF_NUM_INTEROP_THREADS": "1"})
+        rows.append({"threads": n, "side": side, **row})
+        log(f"  threads {n}: {row}")
+    return rows
+
+
+def report(res: dict, table) -> list[str]:
+    out = []
+    if res.get("probe"):
+        rows = [
+            [
+                r.get("precision", "?"),
+                f"{r['probe_s']:.1f}",
+                f"{r['step_fixed']:.3f}",
+                f"{r['step_per_pixel'] * 1e6:.2f}",
+                f"{r['step_bytes_per_pixel']:.0f}",
+            ]
+            for r in res["probe"]
+            if r.get("ok")
+        ]
+        out += [
+            "The probe (fresh process, no cache)",
+            table(rows, ["precision", "s", "step fixed s", "µs/px", "B/px"]),
+            "",
+        ]
+    if res.get("eta"):
+        rows = [
+            [
+                r["run"],
+                r["plan"],
+                f"{r['predicted_s']:.1f}",
+                f"{r['real_s']:.1f}",
+                f"{r['ratio']:.2f}",
+                f"{r['size'][1]}×{r['size'][0]}",
+            ]
+            for r in res["eta"]
+        ]
+        out += [
+            "Time before Run (predicted) against the run",
+            table(rows, ["run", "plan", "predicted s", "real s", "pred/real", "result"]),
+            "",
+        ]
+    if res.get("guard"):
+        rows = [
+            [
+                f"{r['size']} px",
+                r["precision"],
+                f"{r['measured'] / 2**30:.2f}" if r.get("ok") else "–",
+                f"{r['estimate'] / 2**30:.2f}" if r.get("ok") else "–",
+                f"{r['ratio']:.2f}" if r.get("ok") else r.get("error", "failed"),
+            ]
+            for r in res["guard"]
+        ]
+        out += [
+            "Memory guard: estimate against the measured extra peak of a step",
+            table(rows, ["size", "precision", "measured GB", "estimate GB", "est/measured"]),
+            "",
+        ]
+    if res.get("threads"):
+        base = next((r["step_s"] for r in res["threads"] if r.get("ok") and r["threads"] == 1), None)
+        rows = [
+            [
+                str(r["threads"]),
+                f"{r['step_s']:.3f}" if r.get("ok") else "–",
+                f"{base / r['step_s']:.2f}×" if base else "",
+            ]
+            for r in res["threads"]
+        ]
+        out += ["float32 step by intra-op threads", table(rows, ["threads", "s/step", "speed-up"]), ""]
+    return out
+
+
+def ratios(values: list[float]) -> tuple[float, float]:
+    return float(np.min(values)), float(np.max(values))

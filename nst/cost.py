@@ -1,0 +1,321 @@
+"""What a step costs on this machine, in seconds and bytes, measured rather than assumed.
+
+CPUs differ by an order of magnitude for this work: with AVX512-BF16 a bfloat16 step is about
+twice as fast as float32, without it bfloat16 is emulated and ten times slower, and oneDNN picks
+other convolution kernels (with other scratch memory) on AVX2 than on AVX-512. So the ETA, the
+time-budget planner and the memory guard read a `CostModel` measured by a short probe on the
+machine itself: a few loss-and-gradient steps and forward passes at two small sizes, fitted as
+fixed + per-pixel cost, and the peak memory each adds. The probe costs a few seconds once; its
+result is kept on disk per CPU model, TensorFlow version, backbone and precision.
+
+Other layer choices than the probed one are scaled by the network's multiply-adds per pixel up
+to their deepest layer (time) and its activation elements per pixel (memory), both computed from
+the model itself. Where no probe can run (a GPU, whose memory is not this process's RSS), the
+static model below is a safe upper bound, never a fit from another machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nst.memory import process_rss, reset_peak, status_bytes
+
+if TYPE_CHECKING:
+    from nst.backbones import Backbone
+
+ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
+COST_VERSION = 2
+# The probe's step budget: its second size is chosen so a step costs about this much.
+PROBE_STEP_SECONDS = 0.5
+PROBE_SIDES = (64, 256)  # the smallest size and the largest the probe will use
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Seconds and bytes of one step for the reference layers (`layers`), and how to scale them."""
+
+    step_fixed: float  # s per loss-and-gradient step, whatever the size
+    step_per_pixel: float  # s per result pixel
+    forward_fixed: float  # s per forward pass (targets)
+    forward_per_pixel: float
+    step_bytes_per_pixel: float  # extra peak memory of a step, per result pixel
+    forward_bytes_per_pixel: float  # extra peak memory of a forward pass, per painting pixel
+    fixed_bytes: float
+    content_layer: str  # the reference objective the probe measured
+    style_layers: tuple[str, ...]
+    macs: dict[str, float]  # multiply-adds per input pixel up to each layer (from the model)
+    acts: dict[str, float]  # activation elements per input pixel up to each layer
+    measured: bool = True  # False: the static upper bound
+    probe_seconds: float = 0.0
+    key: str = ""
+
+    def _depth(self, content_layer: str, style_layers: Sequence[str]) -> str:
+        layers = [content_layer, *style_layers]
+        return max(layers, key=lambda name: self.macs.get(name, 0.0))
+
+    def _ratio(self, table: dict[str, float], content_layer: str, style_layers: Sequence[str]) -> float:
+        ref = table.get(self._depth(self.content_layer, self.style_layers), 0.0)
+        here = table.get(self._depth(content_layer, style_layers), 0.0)
+        return here / ref if ref > 0 and here > 0 else 1.0
+
+    def step_seconds(self, pixels: int, content_layer: str | None = None, style_layers: Sequence[str] = ()) -> float:
+        ratio = self._ratio(self.macs, content_layer, style_layers) if content_layer else 1.0
+        return self.step_fixed + self.step_per_pixel * pixels * ratio
+
+    def forward_seconds(self, pixels: int) -> float:
+        return self.forward_fixed + self.forward_per_pixel * pixels
+
+    def step_bytes(self, pixels: int, content_layer: str | None = None, style_layers: Sequence[str] = ()) -> float:
+        ratio = self._ratio(self.acts, content_layer, style_layers) if content_layer else 1.0
+        return self.fixed_bytes + self.step_bytes_per_pixel * pixels * ratio
+
+    def forward_bytes(self, pixels: int) -> float:
+        return self.fixed_bytes + self.forward_bytes_per_pixel * pixels
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["style_layers"] = list(self.style_layers)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> CostModel:
+        return cls(**{**d, "style_layers": tuple(d["style_layers"])})
+
+
+# ----------------------------------------------------------------------------- network tables
+def network_tables(backbone: Backbone) -> tuple[dict[str, float], dict[str, float]]:
+    """Multiply-adds and activation elements per input pixel, cumulated up to each offered layer.
+
+    Walks the model's layers in order: a convolution with k×k kernels from c_in to c_out channels
+    at 1/s² of the input's pixels costs k²·c_in·c_out/s² per input pixel; pooling and strides
+    change s. (For branched networks the order of `model.layers` is an approximation.)
+    """
+    model = backbone.model
+    macs, acts = 0.0, 0.0
+    area = 1.0  # output positions per input pixel at the current layer
+    per_layer_macs: dict[str, float] = {}
+    per_layer_acts: dict[str, float] = {}
+    names = {backbone.layer_output(n)._keras_history.operation.name: n for n in backbone.spec.layers}
+    for layer in model.layers:
+        cfg = layer.get_config()
+        shape = getattr(layer, "output", None)
+        channels = int(shape.shape[-1]) if shape is not None and shape.shape[-1] is not None else 0
+        if "kernel_size" in cfg:
+            stride = cfg["strides"][0]
+            kernel = cfg["kernel_size"][0] * cfg["kernel_size"][1]
+            c_in = int(layer.input.shape[-1]) if layer.input.shape[-1] is not None else 0
+            area /= stride * stride
+            macs += kernel * c_in * channels * area
+            acts += channels * area
+        elif "pool_size" in cfg:
+            stride = (cfg.get("strides") or cfg["pool_size"])[0]
+            area /= stride * stride
+            acts += channels * area
+        if layer.name in names:
+            per_layer_macs[names[layer.name]] = macs
+            per_layer_acts[names[layer.name]] = acts
+    return per_layer_macs, per_layer_acts
+
+
+# ----------------------------------------------------------------------------- static bound
+def static_bound(backbone: Backbone) -> CostModel:
+    """A deliberately pessimistic model for where no probe runs: a slow CPU's speed (1.2 GMAC/s
+    per pixel-step … i.e. 4× slower than a 2-core AVX2 laptop) and the largest per-pixel memory
+    seen on any CPU kind (float32 on AVX2, im2col convolutions) with 50 % on top."""
+    macs, acts = network_tables(backbone)
+    spec = backbone.spec
+    ref = max([spec.content_layer, *spec.style_layers], key=lambda n: macs.get(n, 0.0))
+    step_macs = 3 * macs.get(ref, 1.0)  # forward, and a backward pass twice as dear
+    return CostModel(
+        step_fixed=0.5,
+        step_per_pixel=step_macs / 3e9,
+        forward_fixed=0.2,
+        forward_per_pixel=macs.get(ref, 1.0) / 3e9,
+        step_bytes_per_pixel=6000.0,
+        forward_bytes_per_pixel=1500.0,
+        fixed_bytes=128 * 2**20,
+        content_layer=spec.content_layer,
+        style_layers=tuple(spec.style_layers),
+        macs=macs,
+        acts=acts,
+        measured=False,
+        key="static",
+    )
+
+
+# ----------------------------------------------------------------------------- the probe
+def _cache_path() -> Path | None:
+    value = os.environ.get(ENV_CACHE, "").strip()
+    if value.lower() == "off":
+        return None
+    if value:
+        return Path(value).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "nst-explorer" / "costs.json"
+
+
+def cache_key(backbone: Backbone) -> str:
+    from nst.tf_runtime import tf
+
+    device = backbone.device
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "")
+    threads = os.environ.get("TF_NUM_INTRAOP_THREADS", "")
+    text = "|".join(
+        map(
+            str,
+            (
+                COST_VERSION,
+                device.kind,
+                device.name,
+                device.cores,
+                isa,
+                threads,
+                tf.__version__,
+                backbone.spec.name,
+                backbone.precision,
+            ),
+        )
+    )
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _load_cached(key: str) -> CostModel | None:
+    path = _cache_path()
+    if path is None or not path.is_file():
+        return None
+    try:
+        entry = json.loads(path.read_text()).get(key)
+        return CostModel.from_json(entry) if entry else None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _store(model: CostModel) -> None:
+    path = _cache_path()
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.loads(path.read_text()) if path.is_file() else {}
+        data[model.key] = model.to_json()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=1))
+        tmp.replace(path)
+    except (OSError, ValueError):
+        pass  # a read-only home: the model is measured again next time
+
+
+def _timed(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def _peak_of(fn) -> float:
+    """Extra peak RSS while `fn` runs (0 where /proc cannot say)."""
+    before = process_rss()
+    if before is None or not reset_peak():
+        fn()
+        return 0.0
+    fn()
+    peak = status_bytes("VmHWM") or before
+    return float(max(0, peak - before))
+
+
+def probe(backbone: Backbone) -> CostModel:
+    """Measure this machine: steps and forward passes of the backbone's default objective at a
+    small square size and at one chosen so a step takes about PROBE_STEP_SECONDS."""
+    from nst.objective import get_objective
+    from nst.tf_runtime import tf
+
+    started = time.perf_counter()
+    spec = backbone.spec
+    objective = get_objective(backbone, spec.content_layer, spec.style_layers)
+    rng = np.random.default_rng(0)
+    one = tf.constant(1.0)
+    weights = tf.ones([len(spec.style_layers)])
+
+    def pixels(side: int) -> tf.Tensor:
+        return tf.constant(rng.uniform(0, 255, (1, side, side, 3)).astype(np.float32))
+
+    def targets(x: tf.Tensor):
+        content, grams = objective.features(x)
+        return x, content, grams
+
+    def step(args) -> None:
+        x, content, grams = args
+        objective.loss_and_grad(x, content, grams, weights, one, one, one)[0].numpy()
+
+    def forward(x: tf.Tensor) -> None:
+        objective.features(x)[0].numpy()
+
+    small = max(PROBE_SIDES[0], spec.min_side)
+    a = targets(pixels(small))
+    step(a)  # allocations of a new size
+    t_small = _timed(lambda: step(a), 3)
+    f_small = _timed(lambda: forward(a[0]), 3)
+    # The larger size: a step of about PROBE_STEP_SECONDS, from a first per-pixel guess.
+    per_pixel = max(t_small / small**2, 1e-9)
+    side = int(np.clip(np.sqrt(PROBE_STEP_SECONDS / per_pixel), small * 2, PROBE_SIDES[1]))
+    x = pixels(side)
+    m_forward = _peak_of(lambda: forward(x))  # the first pass at this size: what it allocates is new
+    b = targets(x)
+    m_step = _peak_of(lambda: step(b))
+    t_large = _timed(lambda: step(b), 2)
+    f_large = _timed(lambda: forward(x), 2)
+    m_small_step = _peak_of(lambda: step(a))
+    px_small, px_large = small * small, side * side
+    step_per_pixel = max(0.0, (t_large - t_small) / (px_large - px_small))
+    forward_per_pixel = max(0.0, (f_large - f_small) / (px_large - px_small))
+    macs, acts = network_tables(backbone)
+    model = CostModel(
+        step_fixed=max(0.0, t_small - step_per_pixel * px_small),
+        step_per_pixel=step_per_pixel,
+        forward_fixed=max(0.0, f_small - forward_per_pixel * px_small),
+        forward_per_pixel=forward_per_pixel,
+        step_bytes_per_pixel=m_step / px_large if m_step else static_bound(backbone).step_bytes_per_pixel,
+        forward_bytes_per_pixel=m_forward / px_large if m_forward else static_bound(backbone).forward_bytes_per_pixel,
+        fixed_bytes=max(16 * 2**20, m_small_step),
+        content_layer=spec.content_layer,
+        style_layers=tuple(spec.style_layers),
+        macs=macs,
+        acts=acts,
+        measured=True,
+        probe_seconds=time.perf_counter() - started,
+        key=cache_key(backbone),
+    )
+    return model
+
+
+_lock = threading.Lock()
+_models: dict[str, CostModel] = {}
+
+
+def cost_model(backbone: Backbone, *, refresh: bool = False) -> CostModel:
+    """The measured model for this backbone on this machine: from memory, from the disk cache, or
+    probed now (a few seconds, once). GPUs get the static bound."""
+    if backbone.device.kind != "CPU":
+        return static_bound(backbone)
+    key = cache_key(backbone)
+    with _lock:
+        if not refresh and key in _models:
+            return _models[key]
+        model = None if refresh else _load_cached(key)
+        if model is None:
+            model = probe(backbone)
+            _store(model)
+        _models[key] = model
+        return model

@@ -1,0 +1,266 @@
+"""The stage plan of a run: which sizes, how many steps each, which painting size and layers.
+
+A run optimises coarse to fine: a few cheap stages at a fraction of the size, then the full size.
+`Plan` is that schedule as data (pystiche calls a stage a pyramid level). It is built once per run
+from the config, the content's shape and, when there is a time budget, this machine's measured
+costs (`nst.cost.CostModel`); the run loop, progress and time left, the memory guard and the
+Studio's summary all read the same plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from nst.config import ConfigError, StyleConfig
+from nst.images import fitted_size
+
+if TYPE_CHECKING:
+    from nst.cost import CostModel
+
+# With a time budget the full-size stage gets at least this many steps (fewer barely changes the
+# upsampled coarse picture), and each coarse stage at least this many (fewer is not worth its
+# targets' forward pass).
+MIN_FINAL_STEPS = 8
+MIN_COARSE_STEPS = 4
+# "Finish now": the steps the full-size stage gets when a user ends the coarse stages early.
+FINISH_STEPS = 8
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One level of the pyramid: the result at `size` for `steps` steps, the painting at `style_side`."""
+
+    size: tuple[int, int]  # (h, w) of the result
+    steps: int
+    style_side: int  # the painting's long side before min-side enlargement (the side × style_scale)
+
+    @property
+    def side(self) -> int:
+        return max(self.size)
+
+    @property
+    def pixels(self) -> int:
+        return self.size[0] * self.size[1]
+
+
+@dataclass(frozen=True)
+class Plan:
+    stages: tuple[Stage, ...]
+    content_layer: str
+    style_layers: tuple[str, ...]
+
+    @property
+    def total_steps(self) -> int:
+        return sum(s.steps for s in self.stages)
+
+    @property
+    def final(self) -> Stage:
+        return self.stages[-1]
+
+    def stage_starts(self) -> list[int]:
+        """The 1-based step at which each stage begins."""
+        starts, step = [], 1
+        for stage in self.stages:
+            starts.append(step)
+            step += stage.steps
+        return starts
+
+    def marks(self) -> tuple[tuple[int, str], ...]:
+        """(step, label) where a finer stage begins, for the loss charts."""
+        return tuple(
+            (start, f"upsampled to {stage.side} px")
+            for start, stage in list(zip(self.stage_starts(), self.stages, strict=True))[1:]
+        )
+
+    def stage_of(self, step: int) -> int:
+        """Index of the stage that runs the 1-based `step`."""
+        for index, start in reversed(list(enumerate(self.stage_starts()))):
+            if step >= start:
+                return index
+        return 0
+
+    def cut_short(self, stage_index: int, steps_done: int, final_steps: int | None = None) -> Plan:
+        """The plan once the coarse stage `stage_index` ends after `steps_done` steps: what ran is
+        kept, later coarse stages are dropped, and the full size runs `final_steps` (default: its
+        own). "Finish now" and a near time limit both end here."""
+        if stage_index >= len(self.stages) - 1:
+            return self
+        ran = (*self.stages[:stage_index], replace(self.stages[stage_index], steps=max(1, steps_done)))
+        final = self.final
+        return replace(self, stages=(*ran, replace(final, steps=min(final.steps, final_steps or final.steps))))
+
+    def seconds(self, cost: CostModel, n_styles: int = 1) -> float:
+        """Predicted wall time on the machine `cost` was measured on."""
+        return sum(self.step_seconds(cost)) + self.setup_seconds(cost, n_styles)
+
+    def step_seconds(self, cost: CostModel) -> list[float]:
+        """Predicted seconds of every step, in order (for progress and time left)."""
+        out: list[float] = []
+        for stage in self.stages:
+            out += [cost.step_seconds(stage.pixels, self.content_layer, self.style_layers)] * stage.steps
+        return out
+
+    def setup_seconds(self, cost: CostModel, n_styles: int = 1) -> float:
+        """Forward passes for the targets at each stage: the content and each painting."""
+        return sum(
+            cost.forward_seconds(stage.pixels) + n_styles * cost.forward_seconds(style_pixels(stage))
+            for stage in self.stages
+        )
+
+    def describe(self) -> str:
+        """'96 → 192 → 384 px · 60 + 20 + 12 steps'."""
+        sides = " → ".join(str(s.side) for s in self.stages)
+        steps = " + ".join(str(s.steps) for s in self.stages)
+        return f"{sides} px · {steps} steps"
+
+
+def style_pixels(stage: Stage, aspect: float = 1.0) -> int:
+    """Pixels of a painting of aspect h/w = `aspect` at this stage (square when unknown)."""
+    h, w = fitted_size(round(1000 * aspect), 1000, stage.style_side)
+    return h * w
+
+
+def style_size(shape: Sequence[int], long_side: int, min_side: int) -> tuple[int, int]:
+    """The painting's (h, w) for a long side, enlarged if its short side would be too small for the
+    network (a 16×3000 strip still has a texture to match)."""
+    size = fitted_size(shape[0], shape[1], long_side)
+    if min(size) < min_side:
+        size = fitted_size(shape[0], shape[1], math.ceil(min_side * max(shape[:2]) / min(shape[:2])))
+    return size
+
+
+def stage_sizes(config: StyleConfig, content_shape: Sequence[int], min_side: int) -> list[tuple[int, int]]:
+    """(h, w) per scale; scales whose short side would fall below `min_side` are dropped, and
+    ConfigError says so if none is left."""
+    h, w = content_shape[:2]
+    sizes: list[tuple[int, int]] = []
+    for s in config.scales:
+        size = fitted_size(h, w, max(1, round(config.max_side * s)))
+        if min(size) >= min_side and size not in sizes:
+            sizes.append(size)
+    if not sizes:
+        final = fitted_size(h, w, config.max_side)
+        raise ConfigError(
+            f"at {config.max_side} px the image would be {final[1]}×{final[0]}; its short side needs "
+            f"at least {min_side} px (use a larger size or a less elongated image).",
+            field="max_side",
+        )
+    return sizes
+
+
+def split_steps(total: int, n_stages: int) -> list[int]:
+    """The same number of steps for every stage; rounding goes to the finest.
+
+    A coarse step at half size costs a quarter of a full-size one, so the coarse stages stay
+    cheap; the full size is where the picture's detail is made, and measured on a float32 CPU
+    it pays more per second than more coarse steps (bench: the coarse stage's judged style
+    error stops improving after 15–20 steps, while full-size steps keep improving it)."""
+    base = max(1, total // n_stages)
+    steps = [base] * (n_stages - 1)
+    return [*steps, max(1, total - sum(steps))]
+
+
+def make_plan(
+    config: StyleConfig,
+    content_shape: Sequence[int],
+    min_side: int,
+    cost: CostModel | None = None,
+    n_styles: int = 1,
+) -> Plan:
+    """The plan for this config and content. With a time limit and a cost model, steps are cut so
+    the predicted time fits the budget: coarse stages give way first, the full size always runs
+    (ConfigError, with the largest size that fits, when even its minimum does not)."""
+    sizes = stage_sizes(config, content_shape, min_side)
+    steps = split_steps(config.total_steps, len(sizes))
+    stages = tuple(
+        Stage(size=size, steps=n, style_side=max(1, round(max(size) * config.style_scale)))
+        for size, n in zip(sizes, steps, strict=True)
+    )
+    plan = Plan(stages, config.content_layer, tuple(config.style_layers))
+    if config.time_limit is None or cost is None:
+        return plan
+    return fit_budget(plan, cost, config.time_limit, n_styles, config, content_shape, min_side)
+
+
+def _with_steps(plan: Plan, steps: Sequence[int]) -> Plan:
+    stages = tuple(replace(s, steps=n) for s, n in zip(plan.stages, steps, strict=True) if n > 0)
+    return replace(plan, stages=stages)
+
+
+def fit_budget(
+    plan: Plan,
+    cost: CostModel,
+    budget: float,
+    n_styles: int,
+    config: StyleConfig,
+    content_shape: Sequence[int],
+    min_side: int,
+) -> Plan:
+    """Shrink `plan` until its predicted time is within `budget` seconds: the coarse stages give
+    way first (all in the same proportion, a stage under MIN_COARSE_STEPS is dropped), then the
+    full size, down to MIN_FINAL_STEPS."""
+
+    def fits(candidate: Plan) -> bool:
+        return candidate.seconds(cost, n_styles) <= budget
+
+    if fits(plan):
+        return plan
+    final = plan.final
+
+    def coarse_share(share: float) -> Plan:
+        steps = [_coarse(s.steps, share) for s in plan.stages[:-1]]
+        return _with_steps(plan, [*steps, final.steps])
+
+    if fits(coarse_share(0.0)):
+        lo, hi = 0.0, 1.0
+        for _ in range(20):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if fits(coarse_share(mid)) else (lo, mid)
+        return coarse_share(lo)
+    alone = replace(plan, stages=(final,))
+    per_step = cost.step_seconds(final.pixels, plan.content_layer, plan.style_layers)
+    n = int((budget - alone.setup_seconds(cost, n_styles)) / per_step) if per_step > 0 else final.steps
+    if n >= MIN_FINAL_STEPS:
+        return replace(plan, stages=(replace(final, steps=min(final.steps, n)),))
+    raise ConfigError(budget_message(config, content_shape, min_side, cost, budget, n_styles), field="time_limit")
+
+
+def _coarse(steps: int, share: float) -> int:
+    n = round(steps * share)
+    return n if n >= MIN_COARSE_STEPS else 0
+
+
+def minimum_seconds(
+    config: StyleConfig, content_shape: Sequence[int], min_side: int, cost: CostModel, n_styles: int = 1
+) -> float:
+    """The shortest useful run at this size: MIN_FINAL_STEPS at full size and nothing else."""
+    plan = make_plan(config.replace(time_limit=None), content_shape, min_side)
+    return replace(plan, stages=(replace(plan.final, steps=MIN_FINAL_STEPS),)).seconds(cost, n_styles)
+
+
+def largest_side_within(
+    config: StyleConfig, content_shape: Sequence[int], min_side: int, cost: CostModel, budget: float, n_styles: int = 1
+) -> int | None:
+    """The largest size (a multiple of 16 px) whose shortest useful run fits in `budget` seconds."""
+    for side in range(config.max_side - config.max_side % 16, 15, -16):
+        try:
+            if minimum_seconds(config.replace(max_side=side), content_shape, min_side, cost, n_styles) <= budget:
+                return side
+        except ConfigError:  # too small for the network
+            return None
+    return None
+
+
+def budget_message(
+    config: StyleConfig, content_shape: Sequence[int], min_side: int, cost: CostModel, budget: float, n_styles: int
+) -> str:
+    need = minimum_seconds(config, content_shape, min_side, cost, n_styles)
+    side = largest_side_within(config, content_shape, min_side, cost, budget, n_styles)
+    fits = f"the largest size that fits is {side} px" if side else "no size fits"
+    return (
+        f"{budget:g} s is too short for {config.max_side} px on this machine: even a short run needs about "
+        f"{need:.0f} s; {fits}, or allow more time."
+    )

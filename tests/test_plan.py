@@ -1,0 +1,130 @@
+"""nst.plan and nst.cost: the stage plan, the time-budget planner and the cost model's arithmetic.
+
+A made-up CostModel with round numbers keeps every expected value computable by hand; the
+model's measurement on the real network is tested in test_engine.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nst.config import ConfigError, StyleConfig
+from nst.cost import CostModel
+from nst.plan import (
+    FINISH_STEPS,
+    MIN_FINAL_STEPS,
+    Plan,
+    Stage,
+    largest_side_within,
+    make_plan,
+    split_steps,
+    stage_sizes,
+)
+
+LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+
+
+def toy_cost(**changes) -> CostModel:
+    """A step costs 0.1 s + 1 µs per pixel; a forward pass 0.05 s + 0.25 µs per pixel; 1000 B/px."""
+    base = dict(
+        step_fixed=0.1,
+        step_per_pixel=1e-6,
+        forward_fixed=0.05,
+        forward_per_pixel=0.25e-6,
+        step_bytes_per_pixel=1000.0,
+        forward_bytes_per_pixel=250.0,
+        fixed_bytes=0.0,
+        content_layer="block4_conv2",
+        style_layers=LAYERS,
+        macs={"block1_conv1": 1.0, "block3_conv1": 2.0, "block4_conv2": 3.0, "block5_conv1": 4.0},
+        acts={"block1_conv1": 1.0, "block3_conv1": 2.0, "block4_conv2": 3.0, "block5_conv1": 4.0},
+    )
+    return CostModel(**{**base, **changes})
+
+
+def test_split_steps_gives_every_stage_the_same():
+    assert split_steps(40, 2) == [20, 20]
+    assert split_steps(7, 3) == [2, 2, 3]
+    assert split_steps(2, 2) == [1, 1]
+    assert split_steps(1, 1) == [1]
+
+
+def test_stage_sizes_follow_the_content_and_drop_what_is_too_small():
+    cfg = StyleConfig(max_side=128, scales=(0.25, 0.5, 1.0))
+    assert stage_sizes(cfg, (96, 128, 3), 32) == [(48, 64), (96, 128)]  # 24×32 is below 32 px
+    with pytest.raises(ConfigError, match="short side needs at least") as err:
+        stage_sizes(cfg, (3000, 16, 3), 32)
+    assert err.value.field == "max_side"
+
+
+def test_plan_stages_marks_and_describe():
+    plan = make_plan(StyleConfig(max_side=128, steps_per_epoch=30, scales=(0.5, 1.0)), (96, 128, 3), 32)
+    assert [(s.size, s.steps, s.style_side) for s in plan.stages] == [((48, 64), 15, 64), ((96, 128), 15, 128)]
+    assert plan.total_steps == 30 and plan.stage_starts() == [1, 16]
+    assert plan.marks() == ((16, "upsampled to 128 px"),)
+    assert plan.stage_of(15) == 0 and plan.stage_of(16) == 1
+    assert plan.describe() == "64 → 128 px · 15 + 15 steps"
+
+
+def test_predicted_seconds_by_hand():
+    cost = toy_cost()
+    plan = Plan((Stage((100, 100), 10, 100), Stage((200, 200), 5, 200)), "block4_conv2", LAYERS)
+    # steps: 10 × (0.1 + 0.01) + 5 × (0.1 + 0.04) = 1.1 + 0.7
+    assert plan.step_seconds(cost)[:1] == [pytest.approx(0.11)]
+    assert sum(plan.step_seconds(cost)) == pytest.approx(1.8)
+    # targets: per stage a content and a painting forward pass (square paintings at style_side)
+    # (0.05 + 0.0025) × 2 + (0.05 + 0.01) × 2 = 0.105 + 0.12
+    assert plan.setup_seconds(cost) == pytest.approx(0.225)
+    assert plan.seconds(cost) == pytest.approx(2.025)
+
+
+def test_other_layers_scale_by_the_networks_multiply_adds():
+    cost = toy_cost()
+    assert cost.step_seconds(10_000) == pytest.approx(0.11)
+    # up to block3_conv1 instead of block5_conv1: half the multiply-adds per pixel
+    assert cost.step_seconds(10_000, "block3_conv1", LAYERS[:3]) == pytest.approx(0.1 + 0.01 * 2 / 4)
+    assert cost.step_bytes(10_000, "block3_conv1", LAYERS[:3]) == pytest.approx(10_000 * 1000 * 2 / 4)
+
+
+def test_budget_cuts_coarse_stages_first_and_keeps_the_size():
+    cost = toy_cost()
+    cfg = StyleConfig(max_side=400, steps_per_epoch=90, scales=(0.5, 1.0))
+    shape = (300, 400, 3)
+    free = make_plan(cfg, shape, 32, cost)
+    assert [s.steps for s in free.stages] == [45, 45] and free.seconds(cost) > 15
+    fitted = make_plan(cfg.replace(time_limit=12.0), shape, 32, cost)
+    assert fitted.seconds(cost) <= 12.0
+    assert fitted.final == free.final  # the full size keeps all its steps
+    assert 0 < fitted.stages[0].steps < 45
+    # tighter: no coarse stage left, the full size gives way down to its minimum
+    tight = make_plan(cfg.replace(time_limit=3.0), shape, 32, cost)
+    assert len(tight.stages) == 1 and tight.final.size == (300, 400)
+    assert MIN_FINAL_STEPS <= tight.final.steps < 45 and tight.seconds(cost) <= 3.0
+
+
+def test_budget_too_small_says_which_size_fits():
+    cost = toy_cost()
+    cfg = StyleConfig(max_side=400, steps_per_epoch=90, scales=(0.5, 1.0), time_limit=1.5)
+    with pytest.raises(ConfigError) as err:
+        make_plan(cfg, (300, 400, 3), 32, cost)
+    side = largest_side_within(cfg, (300, 400, 3), 32, cost, 1.5)
+    assert side is not None and side < 400 and side % 16 == 0
+    assert err.value.field == "time_limit"
+    assert str(err.value).startswith("1.5 s is too short for 400 px on this machine")
+    assert f"the largest size that fits is {side} px" in str(err.value)
+    # and that size does fit
+    make_plan(cfg.replace(max_side=side), (300, 400, 3), 32, cost)
+
+
+def test_cut_short_keeps_what_ran_and_finishes_at_full_size():
+    plan = Plan((Stage((25, 25), 40, 25), Stage((50, 50), 20, 50), Stage((100, 100), 12, 100)), "block4_conv2", LAYERS)
+    now = plan.cut_short(0, 7, FINISH_STEPS)
+    assert [(s.side, s.steps) for s in now.stages] == [(25, 7), (100, FINISH_STEPS)]
+    late = plan.cut_short(1, 3)
+    assert [(s.side, s.steps) for s in late.stages] == [(25, 40), (50, 3), (100, 12)]
+    assert plan.cut_short(2, 5) is plan  # already at full size
+
+
+def test_cost_model_round_trips_through_json():
+    cost = toy_cost(probe_seconds=2.5, key="abc")
+    assert CostModel.from_json(cost.to_json()) == cost
