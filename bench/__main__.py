@@ -521,7 +521,9 @@ def main(argv: list[str] | None = None) -> int:
     global RESULTS
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes and budgets (a smoke test)")
-    parser.add_argument("--sections", default="probe,eta,guard,threads,steps,quality,scales,memory,growth,latency")
+    parser.add_argument(
+        "--sections", default="probe,eta,judged,guard,threads,steps,quality,scales,memory,growth,latency"
+    )
     parser.add_argument("--tutorial-seconds", type=float, default=150.0)
     parser.add_argument(
         "--full-recipe", action="store_true", help="also run the tutorial's own 1000 steps at 384 px (≈ 15 min more)"
@@ -596,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
             else [(s, "float32") for s in (384, 768, 1024, 1536)] + [(s, "bfloat16") for s in (384, 768)]
         )
         res["guard"] = planning.guard(cases)
+    if "judged" in sections and not args.quick:
+        res["judged"] = planning.judged(content, style, RESULTS)
     if "threads" in sections:
         res["threads"] = planning.threads(96 if args.quick else 384, [1, 2])
     if "memory" in sections:

@@ -212,6 +212,9 @@ def report(res: dict, table) -> list[str]:
             table(rows, ["size", "precision", "measured GB", "estimate GB", "est/measured"]),
             "",
         ]
+    if res.get("judged"):
+        rows = [[r["run"], r["plan"], f"{r['seconds']:.1f}", f"{r['S']:.3f}", f"{r['C']:.3f}"] for r in res["judged"]]
+        out += ["Judged on the 384-px grid (lower is better)", table(rows, ["run", "plan", "s", "S", "C"]), ""]
     if res.get("threads"):
         base = next((r["step_s"] for r in res["threads"] if r.get("ok") and r["threads"] == 1), None)
         rows = [
@@ -228,3 +231,37 @@ def report(res: dict, table) -> list[str]:
 
 def ratios(values: list[float]) -> tuple[float, float]:
     return float(np.min(values)), float(np.max(values))
+
+
+def judged(content, style, out_dir: Path) -> list[dict]:
+    """Balanced as shipped against the recipe it replaced (½ → 1 with 80 + 40 steps, the coarse
+    stage given steps in inverse proportion to its size), both judged on the 384-px grid, and a
+    contact sheet of the two (written beside the JSON, outside the repository's tracked files)."""
+    from dataclasses import replace
+
+    from bench.judge import Judge
+    from nst.backbones import load_backbone
+    from nst.config import preset
+    from nst.cost import cost_model
+    from nst.transfer import plan_run, run
+
+    cfg = preset("balanced")
+    backbone = load_backbone(precision=cfg.precision)
+    cost = cost_model(backbone)
+    judge = Judge(load_backbone(precision="float32"), content, style, 384)
+    shipped = plan_run(cfg, content.shape, [style.shape], backbone, cost)
+    before = replace(shipped, stages=(replace(shipped.stages[0], steps=80), replace(shipped.final, steps=40)))
+    rows, images = [], {}
+    for name, plan in (("balanced", shipped), ("balanced before (80 + 40 steps)", before)):
+        t0 = time.perf_counter()
+        result = run(content, [style], cfg, backbone, cost=cost, plan=plan)
+        seconds = time.perf_counter() - t0
+        s_err, c_err = judge(result.image)
+        rows.append({"run": name, "plan": plan.describe(), "seconds": seconds, "S": s_err, "C": c_err})
+        images[f"{name}: {seconds:.0f} s, S {s_err:.3f} C {c_err:.3f}"] = result.image
+        log(f"  judged {name}: {seconds:.1f}s S {s_err:.3f} C {c_err:.3f}")
+    from bench.__main__ import _contact_sheet
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _contact_sheet(images, out_dir / "balanced_sheet.jpg")
+    return rows

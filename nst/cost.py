@@ -34,10 +34,10 @@ if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 2
+COST_VERSION = 3
 # The probe's step budget: its second size is chosen so a step costs about this much.
-PROBE_STEP_SECONDS = 0.5
-PROBE_SIDES = (64, 256)  # the smallest size and the largest the probe will use
+PROBE_STEP_SECONDS = 0.8
+PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will use
 
 
 @dataclass(frozen=True)
@@ -264,20 +264,26 @@ def probe(backbone: Backbone) -> CostModel:
 
     small = max(PROBE_SIDES[0], spec.min_side)
     a = targets(pixels(small))
-    step(a)  # allocations of a new size
+    m_small = _peak_of(lambda: step(a))  # the first step at a new size: what it allocates is new
     t_small = _timed(lambda: step(a), 3)
     f_small = _timed(lambda: forward(a[0]), 3)
     # The larger size: a step of about PROBE_STEP_SECONDS, from a first per-pixel guess.
     per_pixel = max(t_small / small**2, 1e-9)
     side = int(np.clip(np.sqrt(PROBE_STEP_SECONDS / per_pixel), small * 2, PROBE_SIDES[1]))
     x = pixels(side)
-    m_forward = _peak_of(lambda: forward(x))  # the first pass at this size: what it allocates is new
-    b = targets(x)
-    m_step = _peak_of(lambda: step(b))
+    # A stand-in content target of the right shape: a step's cost does not depend on its values,
+    # and a real forward pass at this size first would let the step reuse that pass's memory.
+    shape = objective.extractor.compute_output_shape((1, side, side, 3))[objective.layers.index(spec.content_layer)]
+    b = (x, tf.zeros([int(d) for d in shape]), a[2])
+    m_large = _peak_of(lambda: step(b))
     t_large = _timed(lambda: step(b), 2)
     f_large = _timed(lambda: forward(x), 2)
-    m_small_step = _peak_of(lambda: step(a))
+    side_f = int(side * 1.4)  # a size no pass has run at yet, for the forward pass's memory
+    x_f = pixels(side_f)
+    m_forward = _peak_of(lambda: forward(x_f))
     px_small, px_large = small * small, side * side
+    step_bytes_per_pixel = max(0.0, (m_large - m_small) / (px_large - px_small))
+    fixed_bytes = max(0.0, m_small - step_bytes_per_pixel * px_small)
     step_per_pixel = max(0.0, (t_large - t_small) / (px_large - px_small))
     forward_per_pixel = max(0.0, (f_large - f_small) / (px_large - px_small))
     macs, acts = network_tables(backbone)
@@ -286,9 +292,9 @@ def probe(backbone: Backbone) -> CostModel:
         step_per_pixel=step_per_pixel,
         forward_fixed=max(0.0, f_small - forward_per_pixel * px_small),
         forward_per_pixel=forward_per_pixel,
-        step_bytes_per_pixel=m_step / px_large if m_step else static_bound(backbone).step_bytes_per_pixel,
-        forward_bytes_per_pixel=m_forward / px_large if m_forward else static_bound(backbone).forward_bytes_per_pixel,
-        fixed_bytes=max(16 * 2**20, m_small_step),
+        step_bytes_per_pixel=step_bytes_per_pixel or static_bound(backbone).step_bytes_per_pixel,
+        forward_bytes_per_pixel=m_forward / side_f**2 if m_forward else static_bound(backbone).forward_bytes_per_pixel,
+        fixed_bytes=fixed_bytes if m_large else static_bound(backbone).fixed_bytes,
         content_layer=spec.content_layer,
         style_layers=tuple(spec.style_layers),
         macs=macs,

@@ -54,7 +54,10 @@ def run_memory(plan: Plan, style_shapes: Sequence[Sequence[int]], min_side: int,
     """The estimated extra peak of a run that follows `plan` with paintings of these shapes."""
     from nst.plan import style_size
 
-    gradient = max(cost.step_bytes(s.pixels, plan.content_layer, plan.style_layers) for s in plan.stages)
+    gradient = max(
+        cost.step_bytes(s.pixels, plan.content_layer, plan.style_layers) + plan.state_bytes_per_pixel * s.pixels
+        for s in plan.stages
+    )
     forward = 0.0
     for stage in plan.stages:
         for shape in style_shapes:

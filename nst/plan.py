@@ -51,6 +51,7 @@ class Plan:
     stages: tuple[Stage, ...]
     content_layer: str
     style_layers: tuple[str, ...]
+    state_bytes_per_pixel: int = 0  # what the optimiser keeps between steps (nst.optimizers)
 
     @property
     def total_steps(self) -> int:
@@ -163,6 +164,20 @@ def split_steps(total: int, n_stages: int) -> list[int]:
     return [*steps, max(1, total - sum(steps))]
 
 
+def state_bytes_per_pixel(config: StyleConfig) -> int:
+    """Bytes per result pixel the optimiser (nst.optimizers) keeps between steps, on top of the
+    image and its gradient (float32 RGB: 12 bytes a tensor): L-BFGS keeps up to `history` pairs
+    (s, y) — one fewer than the steps run — plus the last image and gradient, and stacks the
+    pairs once more for each direction; Adam keeps m and v."""
+    tensor = 12
+    if config.optimizer == "lbfgs":
+        pairs = max(0, min(config.lbfgs_history, config.total_steps - 1))
+        return tensor * (2 * pairs * 2 + 2 + 2)
+    if config.optimizer == "adam":
+        return tensor * (2 + 2)
+    return tensor * 2
+
+
 def make_plan(
     config: StyleConfig,
     content_shape: Sequence[int],
@@ -179,7 +194,7 @@ def make_plan(
         Stage(size=size, steps=n, style_side=max(1, round(max(size) * config.style_scale)))
         for size, n in zip(sizes, steps, strict=True)
     )
-    plan = Plan(stages, config.content_layer, tuple(config.style_layers))
+    plan = Plan(stages, config.content_layer, tuple(config.style_layers), state_bytes_per_pixel(config))
     if config.time_limit is None or cost is None:
         return plan
     return fit_budget(plan, cost, config.time_limit, n_styles, config, content_shape, min_side)

@@ -149,14 +149,16 @@ def stylize(
     stop: threading.Event | None = None,
     finish: threading.Event | None = None,
     cost: CostModel | None = None,
+    plan: Plan | None = None,
 ) -> Iterator[Progress | Result]:
-    """Run style transfer; yields Progress per step and finally a Result."""
+    """Run style transfer; yields Progress per step and finally a Result. `plan` replaces the one the
+    config would make (the bench runs earlier recipes this way)."""
     config.validate(n_styles=len(styles))
     if config.backbone != backbone.spec.name:
         raise ConfigError(f"the config asks for {config.backbone} but {backbone.spec.name} is loaded.")
     start = time.perf_counter()
     cost = cost or cost_model(backbone)
-    plan = plan_run(config, content.shape, [s.shape for s in styles], backbone, cost)
+    plan = plan or plan_run(config, content.shape, [s.shape for s in styles], backbone, cost)
     objective = get_objective(backbone, config.content_layer, tuple(config.style_layers))
     blend = config.style_blend or (1.0,) * len(styles)
     beta = tf.constant(float(config.style_weight), tf.float32)
@@ -215,6 +217,7 @@ def stylize(
                     plan = plan.cut_short(stage_index, i, FINISH_STEPS if asked else None)
                     clock.replan(plan, step)
                     break
+            step_started = time.perf_counter()
             terms, per_layer, grad = objective.loss_and_grad(
                 x, content_target, style_targets, layer_weights, alpha, beta, tvw
             )
@@ -252,7 +255,9 @@ def stylize(
                 done=done,
                 plan=plan,
             )
-            if is_final and limit is not None and time.perf_counter() - start >= limit:
+            step_took = time.perf_counter() - step_started
+            if is_final and limit is not None and time.perf_counter() - start + step_took > limit:
+                # the next step would end past the limit: stop here, at the full size
                 yield result(
                     "time_limit",
                     f"Time limit of {limit:g} s reached after {step} steps.",
@@ -275,9 +280,10 @@ def run(
     stop: threading.Event | None = None,
     on_progress=None,
     cost: CostModel | None = None,
+    plan: Plan | None = None,
 ) -> Result:
     """Run to the end and return the Result (for scripts, the CLI and tests)."""
-    for event in stylize(content, styles, config, backbone, stop, cost=cost):
+    for event in stylize(content, styles, config, backbone, stop, cost=cost, plan=plan):
         if isinstance(event, Result):
             return event
         if on_progress is not None:

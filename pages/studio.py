@@ -73,7 +73,7 @@ def preset_times(backbone, content_pic, n_styles: int, budget: float | None) -> 
         cfg = settings.for_backbone(preset(name), backbone.spec.name).replace(time_limit=budget)
         found = resources.estimate(backbone, cfg, content_pic.image, n_styles)
         if found is not None:
-            out[label] = resources.duration(found[1]) + " here"
+            out[label] = resources.duration(found[1])
     return out
 
 
@@ -108,7 +108,7 @@ with left, controls:
             help="What Run will do: the sizes of the coarse-to-fine stages and their steps, the optimiser, the "
             "content/style balance, and how long it takes on this server (measured for its CPU).",
         )
-    c1, c2, c3 = st.columns([1.2, 1, 1])
+    c1, c2 = st.columns(2)
     c1.button(
         "Run",
         type="primary",
@@ -119,22 +119,22 @@ with left, controls:
         key="run",
     )
     c2.button(
-        "Finish now",
-        icon=":material/fast_forward:",
-        on_click=lambda: job and job.finish(),
-        disabled=not running,
-        width="stretch",
-        key="finish",
-        help="End the coarse stages now and deliver a full-size picture after a few more steps.",
-    )
-    c3.button(
         "Stop",
         icon=":material/stop:",
         on_click=lambda: job and job.stop(),
         disabled=not running,
         width="stretch",
         key="stop",
-        help="Stop at once and keep the picture as it is (at a coarse size if the run is still there).",
+        help="Stop at once and keep the picture as it is (at the coarse size if the run is still there).",
+    )
+    st.button(
+        "Finish now at full size",
+        icon=":material/fast_forward:",
+        on_click=lambda: job and job.finish(),
+        disabled=not running,
+        width="stretch",
+        key="finish",
+        help="End the coarse stage at once and deliver a full-size picture after a few more steps.",
     )
     for problem in problems:
         st.error(problem, icon=":material/error:")

@@ -203,3 +203,44 @@ def test_compare_tab_names_what_differs(vgg_weights):
     rows = {r["setting"]: (r["left"], r["right"]) for r in table.to_dict("records")}
     assert rows["Size"] == ("64", "80") and rows["Preserve colours"] == ("no", "yes"), rows
     assert not at.exception
+
+
+def test_presets_say_how_long_they_take_here(vgg_weights):
+    """Each preset's time on this machine (from its measured costs) is on screen before Run, and
+    the summary line says the plan and its time."""
+    import re
+
+    at = studio(vgg_weights)
+    captions = " ".join(c.value for c in at.caption)
+    here = re.search(
+        r"Here: Quick preview about (\d+) s · Balanced about (\d+) s · High quality about (\d+ (?:s|min))", captions
+    )
+    assert here, captions
+    quick, balanced = int(here[1]), int(here[2])
+    assert 0 < quick < balanced
+    assert re.search(r"→ \d+ px · \d+ \+ \d+ steps · L-BFGS · α/β 1 · about \d+ s here", captions), captions
+
+
+def test_a_budget_too_short_disables_run_and_names_the_size_that_fits(vgg_weights):
+    import re
+
+    at = studio(vgg_weights)
+    at.slider(key="cfg.max_side").set_value(1024)
+    at.run()
+    at.segmented_control(key="cfg.time_limit").set_value(15.0)
+    at.run()
+    errors = " ".join(e.value for e in at.error)
+    assert re.search(r"15 s is too short for 1024 px on this machine.*the largest size that fits is \d+ px", errors), (
+        errors
+    )
+    assert at.button(key="run").disabled
+    # a budget that fits: Run is enabled and the summary says "within 60 s"
+    at.slider(key="cfg.max_side").set_value(256)
+    at.segmented_control(key="cfg.time_limit").set_value(60.0)
+    at.run()
+    assert not at.error and not at.button(key="run").disabled
+    assert any("(within 60 s)" in c.value for c in at.caption)
+    # a preset keeps the budget (it is a quality level, the budget is separate)
+    at.segmented_control(key="preset").set_value("Quick preview")
+    at.run()
+    assert at.segmented_control(key="cfg.time_limit").value == 60.0 and at.session_state["cfg.max_side"] == 256

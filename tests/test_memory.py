@@ -40,7 +40,8 @@ def test_estimate_follows_the_plan_and_the_painting():
     m = memory.run_memory(plan_of(base), [style], 32, cost)
     h, w = fitted_size(600, 800, 512)
     # the largest stage's gradient: 1000 B per pixel (toy model); the painting at 512² × 250 B is less
-    assert (m.side, m.bytes, m.painting_dominates) == (512, int(10 + 1000 * h * w), False)
+    state = 12 * (2 * 10 * 2 + 2 + 2)  # L-BFGS: 10 pairs, stacked once more, the last image and gradient
+    assert (m.side, m.bytes, m.painting_dominates) == (512, int(10 + (1000 + state) * h * w), False)
     bigger = memory.run_memory(plan_of(base.replace(max_side=1024)), [style], 32, cost)
     assert bigger.bytes > 3.9 * m.bytes
     # style_scale 4: the painting is 2048 px, and its forward pass sets the peak

@@ -273,8 +273,8 @@ def matching_preset(style_names: list[str]) -> str | None:
 
 
 def preset_control(style_names: list[str], eta: dict[str, str] | None = None) -> None:
-    """The preset buttons, each with its time on this machine (`eta`: label → "about 40 s"); the
-    highlighted one is whichever preset the settings still equal."""
+    """The preset buttons and, under them, each one's time on this machine (`eta`: label → "about
+    40 s"); the highlighted one is whichever preset the settings still equal."""
     ensure_defaults()
     st.session_state["preset"] = matching_preset(style_names)  # before the widget: "custom" shows none
     eta = eta or {}
@@ -283,11 +283,12 @@ def preset_control(style_names: list[str], eta: dict[str, str] | None = None) ->
         PRESET_LABELS,
         key="preset",
         on_change=_on_preset,
-        format_func=lambda label: f"{label} · {eta[label]}" if label in eta else label,
         help="Quality levels (Quick ≈ 256 px, Balanced ≈ 384 px, High ≈ 512 px), each with its time on this "
         "machine, measured for this server's CPU. Every knob in All settings can still be changed, and then "
         "none is highlighted.",
     )
+    if eta:
+        st.caption("Here: " + " · ".join(f"{label} {eta[label]}" for label in PRESET_LABELS if label in eta))
 
 
 BUDGETS = (0.0, 15.0, 30.0, 60.0)  # "Finish within" choices; 0 = no limit
