@@ -529,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         "--full-recipe", action="store_true", help="also run the tutorial's own 1000 steps at 384 px (≈ 15 min more)"
     )
     parser.add_argument("--out", default=str(RESULTS / "latest.json"))
+    parser.add_argument("--guard", help="memory guard rows as SIZE:PRECISION,… (default: 384–1536 fp32, 384/768 bf16)")
     args = parser.parse_args(argv)
     RESULTS = Path(args.out).resolve().parent  # images go beside the JSON
     from nst.config import preset
@@ -591,7 +592,9 @@ def main(argv: list[str] | None = None) -> int:
             runs["balanced within 30 s"] = preset("balanced", time_limit=30.0)
             runs["high within 30 s"] = preset("high", time_limit=30.0)
         res["eta"] = planning.eta(content, style, runs)
-    if "guard" in sections:
+    if "guard" in sections and args.guard:
+        res["guard"] = planning.guard([(int(a), b) for a, b in (c.split(":") for c in args.guard.split(","))])
+    elif "guard" in sections:
         cases = (
             [(128, "float32")]
             if args.quick

@@ -10,8 +10,9 @@ result is kept on disk per CPU model, TensorFlow version, backbone and precision
 
 Other layer choices than the probed one are scaled by the network's multiply-adds per pixel up
 to their deepest layer (time) and its activation elements per pixel (memory), both computed from
-the model itself. Where no probe can run (a GPU, whose memory is not this process's RSS), the
-static model below is a safe upper bound, never a fit from another machine.
+the model itself. The static model below is only a safe upper bound for what runs before the
+probe (the model's warm-up), never a fit from another machine. On a GPU the probe measures time
+the same way; GPU memory is not this process's RSS, so the memory guard does not run there.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 3
+COST_VERSION = 4
 # The probe's step budget: its second size is chosen so a step costs about this much.
 PROBE_STEP_SECONDS = 0.8
-PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will use
+PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
+PROBE_MEMORY_SIDE = 192
 
 
 @dataclass(frozen=True)
@@ -129,18 +131,18 @@ def network_tables(backbone: Backbone) -> tuple[dict[str, float], dict[str, floa
 
 # ----------------------------------------------------------------------------- static bound
 def static_bound(backbone: Backbone) -> CostModel:
-    """A deliberately pessimistic model for where no probe runs: a slow CPU's speed (1.2 GMAC/s
-    per pixel-step … i.e. 4× slower than a 2-core AVX2 laptop) and the largest per-pixel memory
-    seen on any CPU kind (float32 on AVX2, im2col convolutions) with 50 % on top."""
+    """A deliberately pessimistic model for where no probe runs (a GPU, or before the probe): the
+    network's own multiply-adds at 1 GMAC/s, slower than any CPU measured here, and more memory per
+    pixel than any CPU kind was measured to need (float32 on AVX2: about 4000 bytes per pixel)."""
     macs, acts = network_tables(backbone)
     spec = backbone.spec
     ref = max([spec.content_layer, *spec.style_layers], key=lambda n: macs.get(n, 0.0))
     step_macs = 3 * macs.get(ref, 1.0)  # forward, and a backward pass twice as dear
     return CostModel(
         step_fixed=0.5,
-        step_per_pixel=step_macs / 3e9,
+        step_per_pixel=step_macs / 1e9,
         forward_fixed=0.2,
-        forward_per_pixel=macs.get(ref, 1.0) / 3e9,
+        forward_per_pixel=macs.get(ref, 1.0) / 1e9,
         step_bytes_per_pixel=6000.0,
         forward_bytes_per_pixel=1500.0,
         fixed_bytes=128 * 2**20,
@@ -270,19 +272,28 @@ def probe(backbone: Backbone) -> CostModel:
     # The larger size: a step of about PROBE_STEP_SECONDS, from a first per-pixel guess.
     per_pixel = max(t_small / small**2, 1e-9)
     side = int(np.clip(np.sqrt(PROBE_STEP_SECONDS / per_pixel), small * 2, PROBE_SIDES[1]))
-    x = pixels(side)
-    # A stand-in content target of the right shape: a step's cost does not depend on its values,
-    # and a real forward pass at this size first would let the step reuse that pass's memory.
-    shape = objective.extractor.compute_output_shape((1, side, side, 3))[objective.layers.index(spec.content_layer)]
-    b = (x, tf.zeros([int(d) for d in shape]), a[2])
+
+    def fresh(side: int):
+        # A stand-in content target of the right shape: a step's cost does not depend on its values,
+        # and a real forward pass at this size first would let the step reuse that pass's memory.
+        index = objective.layers.index(spec.content_layer)
+        shape = objective.extractor.compute_output_shape((1, side, side, 3))[index]
+        return pixels(side), tf.zeros([int(d) for d in shape]), a[2]
+
+    # Memory is read at PROBE_MEMORY_SIDE at least: below it oneDNN's scratch memory per pixel is
+    # not yet what it is at the sizes people run (seen with emulated bfloat16).
+    side_m = max(side, PROBE_MEMORY_SIDE)
+    b = fresh(side_m)
     m_large = _peak_of(lambda: step(b))
+    if side_m != side:
+        b = fresh(side)
     t_large = _timed(lambda: step(b), 2)
-    f_large = _timed(lambda: forward(x), 2)
-    side_f = int(side * 1.4)  # a size no pass has run at yet, for the forward pass's memory
+    f_large = _timed(lambda: forward(b[0]), 2)
+    side_f = int(side_m * 1.4)  # a size no pass has run at yet, for the forward pass's memory
     x_f = pixels(side_f)
     m_forward = _peak_of(lambda: forward(x_f))
     px_small, px_large = small * small, side * side
-    step_bytes_per_pixel = max(0.0, (m_large - m_small) / (px_large - px_small))
+    step_bytes_per_pixel = max(0.0, (m_large - m_small) / (side_m * side_m - px_small))
     fixed_bytes = max(0.0, m_small - step_bytes_per_pixel * px_small)
     step_per_pixel = max(0.0, (t_large - t_small) / (px_large - px_small))
     forward_per_pixel = max(0.0, (f_large - f_small) / (px_large - px_small))
@@ -312,9 +323,8 @@ _models: dict[str, CostModel] = {}
 
 def cost_model(backbone: Backbone, *, refresh: bool = False) -> CostModel:
     """The measured model for this backbone on this machine: from memory, from the disk cache, or
-    probed now (a few seconds, once). GPUs get the static bound."""
-    if backbone.device.kind != "CPU":
-        return static_bound(backbone)
+    probed now (a few seconds, once). On a GPU the times are measured the same way; its memory is
+    not this process's RSS, so the memory guard does not use them there."""
     key = cache_key(backbone)
     with _lock:
         if not refresh and key in _models:

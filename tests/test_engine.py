@@ -242,3 +242,20 @@ def test_inits(backbone, content_image, style_image, init):
     else:
         assert x.shape == c.shape and x.min() >= 0 and x.max() <= 255
         assert not np.array_equal(x, c)
+
+
+def test_bfloat16_runs_on_every_cpu(vgg_weights, content_image, style_image):
+    """bfloat16 is native on some CPUs and emulated on others (slowly, so tiny here): either way a
+    run's losses fall and the picture comes back as uint8 at the size asked for."""
+    from nst.backbones import load_backbone
+    from nst.cost import static_bound
+
+    bf16 = load_backbone("vgg19", weights=str(vgg_weights), precision="bfloat16")
+    assert bf16.precision == "bfloat16"
+    cfg = small(max_side=48, steps_per_epoch=6, precision="bfloat16")
+    result = run(
+        content_image, [style_image], cfg, bf16, cost=static_bound(bf16)
+    )  # no probe: it is slow where emulated
+    totals = [h["total"] for h in result.history]
+    assert result.status == "finished" and totals[-1] < totals[0]
+    assert result.image.dtype == np.uint8 and result.image.shape == (*fitted_size(*content_image.shape[:2], 48), 3)
