@@ -244,3 +244,18 @@ def test_a_budget_too_short_disables_run_and_names_the_size_that_fits(vgg_weight
     at.segmented_control(key="preset").set_value("Quick preview")
     at.run()
     assert at.segmented_control(key="cfg.time_limit").value == 60.0 and at.session_state["cfg.max_side"] == 256
+
+
+def test_compare_defaults_to_the_two_newest_runs_labelled_by_what_differs(vgg_weights):
+    """Issue 10.3: after a third run the compare tab shows #2 and #3 (not #1 and #2), each labelled
+    with its pictures and the settings people read (optimiser as a name, steps, size)."""
+    at = studio(vgg_weights)
+    tiny_run_settings(at, steps=2)
+    at.run()
+    for side in (64, 80, 96):
+        at.slider(key="cfg.max_side").set_value(side).run()
+        run_and_wait(at)
+    left, right = at.selectbox(key="cmp_left"), at.selectbox(key="cmp_right")
+    assert left.value.startswith("#2 · ") and right.value.startswith("#3 · "), (left.value, right.value)
+    assert "L-BFGS, 2 steps, 96 px" in right.value and "lbfgs" not in right.value, right.value
+    assert not at.exception

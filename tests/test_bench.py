@@ -29,3 +29,10 @@ def test_bench_quick_runs_every_section(vgg_weights, tmp_path):
     assert len(res["growth"]["rss_mb"]) == 4
     assert res["latency"]["first_preview_s"] > 0
     assert "Seconds per step" in r.stdout and "Quality on the" in r.stdout
+    # the cost model's sections: the probe, the ETA against the run, the memory guard, threads
+    assert {"probe", "eta", "guard", "threads"} <= set(res)
+    assert res["probe"][0]["ok"] and res["probe"][0]["step_per_pixel"] > 0
+    assert all(row["real_s"] > 0 and row["predicted_s"] > 0 for row in res["eta"])
+    assert all(row["ok"] and row["measured"] > 0 and row["estimate"] > 0 for row in res["guard"])
+    assert [row["threads"] for row in res["threads"]] == [1, 2] and all(row["ok"] for row in res["threads"])
+    assert "Time before Run (predicted) against the run" in r.stdout and "Memory guard" in r.stdout

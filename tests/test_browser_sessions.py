@@ -95,9 +95,9 @@ def test_four_visitors_queue_and_each_gets_their_own_result(shared_server, brows
         page.locator('[data-testid="stImageCaption"]').filter(has_text=f"painting-{name}").wait_for(timeout=30_000)
         wait_idle(page)
         page.get_by_role("radio", name="Quick preview").click()
-        page.get_by_text(re.compile(r"256 px · \d+ steps")).wait_for(timeout=30_000)
+        page.get_by_text(re.compile(r"256 px · \d+ \+ \d+ steps")).wait_for(timeout=30_000)
         set_steps(page, STEPS)
-        page.get_by_text(re.compile(rf"256 px · {STEPS} steps")).wait_for(timeout=30_000)
+        page.get_by_text(re.compile(rf"256 px · {STEPS // 2} \+ {STEPS - STEPS // 2} steps")).wait_for(timeout=30_000)
         pages[name] = page
 
     # everyone presses Run at about the same time

@@ -40,7 +40,8 @@ def subjects() -> dict[str, Subject]:
     result = state.latest_result()
     if result is not None:
         label, image, view = result
-        name = f"step {view.step}" + (" (running)" if view.active else "") if view is not None else label
+        # no parentheses: pages put the name in parentheses ("result (step 48, running)")
+        name = f"step {view.step}" + (", running" if view.active else "") if view is not None else label
         out["Result"] = Subject("Result", name, image)
     return out
 

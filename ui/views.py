@@ -75,18 +75,27 @@ def _config_diff(a, b) -> list[dict[str, str]]:
     ]
 
 
+def compare_label(entry: state.HistoryEntry) -> str:
+    """'#4 · tubingen × starry_night · Adam, 60 steps, 384 px': the run by what people change."""
+    cfg = entry.config
+    return f"{entry.label} · {settings.OPTIMIZER_LABELS[cfg.optimizer]}, {cfg.total_steps} steps, {cfg.max_side} px"
+
+
 def compare_tab() -> None:
     entries = state.history()
     if len(entries) < 2:
         st.caption("After two runs, compare them here side by side, with what differs in their settings.")
         return
-    labels = {e.label: e for e in entries}
+    labels = {compare_label(e): e for e in entries}
     names = list(labels)
+    if st.session_state.get("cmp_seen") != entries[-1].number:  # a new run: show the two newest
+        st.session_state["cmp_seen"] = entries[-1].number
+        st.session_state["cmp_left"], st.session_state["cmp_right"] = names[-2], names[-1]
     c1, c2 = st.columns(2)
-    left = labels[c1.selectbox("Left", names, index=len(names) - 2, key="cmp_left")]
-    right = labels[c2.selectbox("Right", names, index=len(names) - 1, key="cmp_right")]
-    c1.image(left.image, caption=f"{left.label} · {left.elapsed:.0f} s", width="stretch")
-    c2.image(right.image, caption=f"{right.label} · {right.elapsed:.0f} s", width="stretch")
+    left = labels[c1.selectbox("Left", names, key="cmp_left")]
+    right = labels[c2.selectbox("Right", names, key="cmp_right")]
+    c1.image(left.image, caption=f"{compare_label(left)} · {left.elapsed:.0f} s", width="stretch")
+    c2.image(right.image, caption=f"{compare_label(right)} · {right.elapsed:.0f} s", width="stretch")
     diff = _config_diff(left.config, right.config)
     if diff:
         st.dataframe(diff, hide_index=True, width="stretch")
@@ -94,7 +103,10 @@ def compare_tab() -> None:
         st.caption("Same settings.")
     st.plotly_chart(
         charts.compare_figure(
-            {left.label: (left.steps, left.curves["total"]), right.label: (right.steps, right.curves["total"])}
+            {
+                compare_label(left): (left.steps, left.curves["total"]),
+                compare_label(right): (right.steps, right.curves["total"]),
+            }
         ),
         key="cmp_chart",
         config={"displaylogo": False},
