@@ -22,7 +22,8 @@ def log(*args) -> None:
     print(*args, file=sys.stderr, flush=True)
 
 
-def _child(code: str, *args: str, env: dict | None = None, timeout: int = 3600) -> dict:
+def child(code: str, *args: str, env: dict | None = None, timeout: int = 3600) -> dict:
+    """Run `code` in a fresh Python with these arguments; its last line of output is JSON."""
     proc = subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=ROOT,
@@ -52,7 +53,7 @@ def probe_cost(precisions: list[str]) -> list[dict]:
     """The probe in a fresh process (no disk cache), per precision: what it costs and what it found."""
     rows = []
     for precision in precisions:
-        row = _child(_PROBE, precision, env={"NST_COST_CACHE": "off"})
+        row = child(_PROBE, precision, env={"NST_COST_CACHE": "off"})
         rows.append(row)
         log(f"  probe {precision}: {row.get('probe_s', float('nan')):.1f} s")
     return rows
@@ -89,7 +90,7 @@ def eta(content, style, runs: dict) -> list[dict]:
     return rows
 
 
-_PEAK = """
+PEAK = """
 import json, re, sys
 from pathlib import Path
 import numpy as np
@@ -121,7 +122,7 @@ def guard(cases: list[tuple[int, str]]) -> list[dict]:
     """The memory guard's estimate against the measured peak of one step, a fresh process each."""
     rows = []
     for size, precision in cases:
-        row = _child(_PEAK, str(size), precision)
+        row = child(PEAK, str(size), precision)
         if row.get("ok"):
             row["ratio"] = row["estimate"] / row["measured"]
         rows.append({"size": size, "precision": precision, **row})
@@ -154,7 +155,7 @@ def threads(side: int, counts: list[int]) -> list[dict]:
     """Median float32 step time at `side` with 1, 2, … intra-op threads (one process each)."""
     rows = []
     for n in counts:
-        row = _child(_STEP, str(side), env={"TF_NUM_INTRAOP_THREADS": str(n), "TF_NUM_INTEROP_THREADS": "1"})
+        row = child(_STEP, str(side), env={"TF_NUM_INTRAOP_THREADS": str(n), "TF_NUM_INTEROP_THREADS": "1"})
         rows.append({"threads": n, "side": side, **row})
         log(f"  threads {n}: {row}")
     return rows

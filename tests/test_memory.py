@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -117,51 +115,19 @@ def test_cli_refuses_with_exit_2(vgg_weights, tmp_path):
     assert not out.exists()
 
 
-_PEAK = """
-import json, re, sys
-from pathlib import Path
-import numpy as np
-from nst import memory
-from nst.backbones import load_backbone
-from nst.config import StyleConfig
-from nst.cost import cost_model
-from nst.transfer import plan_run, run
-
-status = lambda key: int(re.search(key + r":\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1]) * 1024
-size, precision = int(sys.argv[1]), sys.argv[2]
-backbone = load_backbone(precision=precision)
-cost = cost_model(backbone)  # measured by the probe on this machine (or read from its cache)
-rng = np.random.default_rng(0)
-tiny = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
-run(tiny, [tiny], StyleConfig(max_side=64, steps_per_epoch=2, scales=(1.0,), precision=precision), backbone)
-Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
-before = status("VmRSS")
-content = rng.integers(0, 255, (size * 3 // 4, size, 3), dtype=np.uint8)
-style = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
-cfg = StyleConfig(max_side=size, steps_per_epoch=2, scales=(1.0,), precision=precision)
-run(content, [style], cfg, backbone, cost=cost)
-need = memory.run_memory(plan_run(cfg, content.shape, [style.shape], backbone, cost), [style.shape], 32, cost)
-print(json.dumps({"measured": status("VmHWM") - before, "estimate": need.bytes, "precision": backbone.precision}))
-"""
-
-
 @pytest.mark.skipif(not HAS_PROC, reason="peak memory is read from /proc")
 def test_estimate_is_close_to_a_measured_peak(vgg_weights, tmp_path):
-    """One real run at 768 px in float32 (every CPU has it) in a fresh process: its peak over the
-    warmed-up process is within the issue's −10 % … +40 % of the estimate from this machine's probe."""
-    env = {**os.environ, "NST_OFFLINE": "1", "PYTHONPATH": str(ROOT), "NST_COST_CACHE": str(tmp_path / "c.json")}
-    r = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_PEAK), "768", "float32"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=600,
+    """One real step at 768 px in float32 (every CPU has it) in a fresh process, as the bench's guard
+    section measures it: its peak over the warmed-up process is within the issue's −10 % … +40 % of
+    the estimate from this machine's probe."""
+    from bench.planning import PEAK, child
+
+    out = child(
+        PEAK, "768", "float32", env={"NST_OFFLINE": "1", "NST_COST_CACHE": str(tmp_path / "c.json")}, timeout=600
     )
-    assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
-    out = json.loads(r.stdout.decode().strip().splitlines()[-1])
+    assert out["ok"], out
     ratio = out["estimate"] / out["measured"]
-    gb = {k: out[k] / 2**30 for k in ("measured", "estimate")}
-    print(f"768 px, {out['precision']}: measured {gb['measured']:.2f} GB, estimate {gb['estimate']:.2f} GB")
+    print(f"768 px float32: measured {out['measured'] / 2**30:.2f} GB, estimate {out['estimate'] / 2**30:.2f} GB")
     assert 0.9 <= ratio <= 1.4, out
 
 
