@@ -13,6 +13,8 @@ st.caption(
     "occurs. Early layers see edges and colours; deep layers see textures and parts of objects."
 )
 
+inspect.pictures_choice()
+inspect.made_from_caption()
 found = inspect.subjects()
 inspect.need_pictures(found)
 backbone = inspect.backbone()

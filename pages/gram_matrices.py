@@ -14,6 +14,8 @@ st.caption(
     "all positions. Where in the picture does not matter — which is why it captures style and not layout."
 )
 
+inspect.pictures_choice()
+inspect.made_from_caption()
 inspect.need_pictures(inspect.subjects())
 backbone = inspect.backbone()
 spec = backbone.spec

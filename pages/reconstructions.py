@@ -14,6 +14,8 @@ st.caption(
     "back is exactly what that layer keeps — the idea of figure 1 in Gatys et al. (2015)."
 )
 
+inspect.pictures_choice()
+inspect.made_from_caption()
 found = inspect.subjects()
 inspect.need_pictures(found)
 backbone = inspect.backbone()

@@ -90,3 +90,36 @@ def test_theory_computes_the_worked_examples(after_run):
     assert len(at.latex) >= 3
     assert any(r"\mathbf{3}" in x.value for x in at.latex)
     assert any("shuffled" in c for i in at.image for c in i.captions)
+
+
+def test_a_result_is_shown_with_the_pictures_it_was_made_from(vgg_weights):
+    """Issue 10.1: run one pair, then pick another pair without running. The Gram and feature-map
+    pages compare the result with the painting it was made from, and offer the pictures now
+    picked as the other choice (without a result, which they did not make)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    tiny_run_settings(at, steps=2)
+    at.run()
+    ran_content, ran_style = at.pills(key="pick_content").value, at.pills(key="pick_style").value[0]
+    run_and_wait(at)
+    other_content = next(o for o in at.pills(key="pick_content").options if o != ran_content)
+    other_style = next(o for o in at.pills(key="pick_style").options if o != ran_style)
+    at.pills(key="pick_content").set_value(other_content).run()
+    at.pills(key="pick_style").set_value([other_style]).run()
+
+    at = visit(at, "pages/gram_matrices.py")
+    source = at.segmented_control(key="insp_pictures")
+    assert source.value == "the last run's pictures"
+    titles = str(at.get("plotly_chart")[0].proto.spec)
+    assert f"painting ({ran_style})" in titles and other_style not in titles
+    captions = " ".join(c.value for c in at.caption)
+    assert "made from" in captions and ran_content in captions and ran_style in captions
+
+    source.set_value("the pictures now picked").run()
+    titles = str(at.get("plotly_chart")[0].proto.spec)
+    assert f"painting ({other_style})" in titles and "result" not in titles
+    at = visit(at, "pages/feature_maps.py")
+    assert "Result" not in at.segmented_control(key="fm_role").options
+    at.segmented_control(key="insp_pictures").set_value("the last run's pictures").run()
+    assert "Result" in at.segmented_control(key="fm_role").options
+    assert not at.exception

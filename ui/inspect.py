@@ -10,6 +10,7 @@ import streamlit as st
 
 from nst.backbones import Backbone, get_spec
 from ui import gallery, resources, state
+from ui.state import Picture
 
 
 @dataclass(frozen=True)
@@ -23,27 +24,72 @@ class Subject:
         return f"{self.role} · {self.name}"
 
 
-def subjects() -> dict[str, Subject]:
-    """Content, style(s) and the current or last result of this session, by role. A session
-    that has not been to the Studio yet gets the Studio's defaults (the first gallery pictures)."""
-    out: dict[str, Subject] = {}
-    c = state.content()
-    styles = state.styles()
+RUN_PICTURES = "the last run's pictures"
+PICKED_PICTURES = "the pictures now picked"
+PICTURES_KEY = "insp_pictures"
+
+
+def _picked() -> tuple[Picture | None, list[Picture]]:
+    """The Studio's current picks; a session that has not been to the Studio yet gets its
+    defaults (the first gallery pictures)."""
+    c, styles = state.content(), state.styles()
     if c is None and not styles and "pick_content" not in st.session_state:
         c = _default("content")
         styles = [s for s in [_default("style")] if s is not None]
+    return c, styles
+
+
+def _differ(a: tuple[Picture | None, list[Picture]], b: tuple[Picture | None, list[Picture]]) -> bool:
+    digests = lambda pair: (pair[0].digest if pair[0] else None, [s.digest for s in pair[1]])  # noqa: E731
+    return digests(a) != digests(b)
+
+
+def pictures_choice() -> None:
+    """When the pictures picked in the Studio are not those the last result was made from, let the
+    visitor choose which to look at (drawn once per page, outside its live fragment)."""
+    made_from = state.result_inputs()
+    if made_from is None or not _differ(made_from, _picked()):
+        st.session_state.pop(PICTURES_KEY, None)
+        return
+    if st.session_state.get(PICTURES_KEY) is None:  # new, or a click deselected the chosen one
+        st.session_state[PICTURES_KEY] = RUN_PICTURES
+    st.segmented_control(
+        "Pictures",
+        [RUN_PICTURES, PICKED_PICTURES],
+        key=PICTURES_KEY,
+        help="The result is always shown with the photo and painting(s) it was made from; the pictures "
+        "picked in the Studio since then can be looked at on their own.",
+    )
+
+
+def subjects() -> dict[str, Subject]:
+    """Content, style(s) and the current or last result, by role. A result always comes with the
+    pictures it was made from; the Studio's current picks come without it (see `pictures_choice`)."""
+    made_from = state.result_inputs()
+    picked = _picked()
+    use_run = made_from is not None and st.session_state.get(PICTURES_KEY, RUN_PICTURES) == RUN_PICTURES
+    c, styles = made_from if use_run else picked
+    out: dict[str, Subject] = {}
     if c is not None:
         out["Content"] = Subject("Content", c.name, c.image)
     for i, s in enumerate(styles):
         key = "Style" if i == 0 else f"Style {i + 1}"
         out[key] = Subject(key, s.name, s.image)
     result = state.latest_result()
-    if result is not None:
+    if result is not None and (use_run or not _differ(made_from, picked)):
         label, image, view = result
         # no parentheses: pages put the name in parentheses ("result (step 48, running)")
         name = f"step {view.step}" + (", running" if view.active else "") if view is not None else label
         out["Result"] = Subject("Result", name, image)
     return out
+
+
+def made_from_caption() -> None:
+    """Under the pictures: what the result on show was made from."""
+    made_from = state.result_inputs()
+    if made_from is not None and st.session_state.get(PICTURES_KEY, RUN_PICTURES) == RUN_PICTURES:
+        names = " + ".join(s.name for s in made_from[1])
+        st.caption(f"The result was made from {made_from[0].name} × {names}.")
 
 
 def _default(kind: str):

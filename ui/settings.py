@@ -313,8 +313,6 @@ def budget_control() -> None:
         help="Plans the stages from this machine's measured speed so the run ends by then at the size asked "
         "for: the coarse stages give way first, the full size always runs.",
     )
-    if st.session_state.get(_key("time_limit")) is None:  # a click on the selected choice deselects it
-        st.session_state[_key("time_limit")] = 0.0
 
 
 def blend_sliders(style_names: list[str]) -> None:

@@ -150,6 +150,16 @@ def latest_result() -> tuple[str, np.ndarray, JobView | None] | None:
     return None
 
 
+def result_inputs() -> tuple[Picture, list[Picture]] | None:
+    """The photo and paintings the result of `latest_result` was made from."""
+    current = job()
+    if current is not None and current.kind == "run" and current.view().image is not None:
+        inputs = job_inputs()
+        return (inputs[0], list(inputs[1])) if inputs is not None else None
+    past = history()
+    return (past[-1].content, list(past[-1].styles)) if past else None
+
+
 def inspection_images() -> dict[str, np.ndarray]:
     """Content, styles and result by label, for the pages that look inside the network."""
     out: dict[str, np.ndarray] = {}
