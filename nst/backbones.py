@@ -261,6 +261,7 @@ def load_backbone(
     weights: str | None = None,
     precision: str = "auto",
     random_weights_for_tests: bool = False,
+    download: bool = True,
 ) -> Backbone:
     """The backbone with ImageNet weights, loaded once per process and shared.
 
@@ -273,7 +274,7 @@ def load_backbone(
     spec = get_spec(name)
     device = detect_device()
     precision = resolve_precision(precision, device)
-    source = None if random_weights_for_tests else resolve_weights(spec.label, spec.weights, weights)
+    source = None if random_weights_for_tests else resolve_weights(spec.label, spec.weights, weights, download=download)
     key = (name, source.path if source else None, precision)
     with _load_lock:
         if key in _loaded:

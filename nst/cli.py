@@ -257,6 +257,8 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         Path(args.gif).write_bytes(encode_gif([*frames, result.image]))
     h, w = result.image.shape[:2]
     print(f"{result.message} Wrote {args.output} ({w}×{h}) in {result.elapsed:.1f} s.", file=sys.stderr)
+    if result.warning:
+        print(f"warning: {result.warning}", file=sys.stderr)
     if result.status == "diverged":
         return 1
     return 130 if result.status == "stopped" else 0

@@ -63,10 +63,37 @@ class Result:
     elapsed: float
     history: list[dict[str, float]] = field(default_factory=list)
     plan: Plan | None = None
+    warning: str | None = None  # the picture is clearly broken although the run ended normally
 
     @property
     def ok(self) -> bool:
         return self.status != "diverged"
+
+
+# A run whose final loss is this many times its first has gone the wrong way, whatever it looks like.
+WORSE_THAN_START = 2.0
+
+
+def broken_result(history: Sequence[dict[str, float]], config: StyleConfig) -> str | None:
+    """One sentence when a run ended far above where it started: the optimiser overshot (SGD or Adam
+    at a large learning rate inside the allowed range paint magenta/green noise), with what to change."""
+    if len(history) < 2 or not history[0]["total"] > 0:
+        return None
+    ratio = history[-1]["total"] / history[0]["total"]
+    if ratio < WORSE_THAN_START:
+        return None
+    from nst.config import DEFAULT_LEARNING_RATES
+
+    fix = (
+        f"lower the Learning rate (the default for this optimiser is {DEFAULT_LEARNING_RATES[config.optimizer]:g}) "
+        "or use L-BFGS"
+        if config.optimizer != "lbfgs"
+        else "lower the Learning rate or the weights, or start from the content"
+    )
+    return (
+        f"The picture is likely broken: the loss ended {ratio:.0f}× higher than it started, so the steps "
+        f"overshot instead of improving it. To fix it, {fix}."
+    )
 
 
 def relative_weights(config: StyleConfig, content_target, style_targets) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
@@ -179,7 +206,16 @@ def stylize(
         return preserve_colours(out, target) if config.preserve_colours else out
 
     def result(status: str, message: str, pixels, target: np.ndarray) -> Result:
-        return Result(finish_image(pixels, target), status, message, step, time.perf_counter() - start, history, plan)
+        return Result(
+            finish_image(pixels, target),
+            status,
+            message,
+            step,
+            time.perf_counter() - start,
+            history,
+            plan,
+            broken_result(history, config) if status != "diverged" else None,
+        )
 
     def final_stage_seconds() -> float:
         return plan.final.steps * cost.step_seconds(plan.final.pixels, plan.content_layer, plan.style_layers)

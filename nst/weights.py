@@ -84,8 +84,12 @@ def _check_file(path: Path, label: str, wf: WeightsFile, origin: str) -> Weights
     return WeightsSource(str(path), origin)
 
 
-def resolve_weights(label: str, wf: WeightsFile, explicit: str | os.PathLike | None = None) -> WeightsSource:
-    """Find (or download) the weights file, checked against its md5; WeightsError otherwise."""
+def resolve_weights(
+    label: str, wf: WeightsFile, explicit: str | os.PathLike | None = None, *, download: bool = True
+) -> WeightsSource:
+    """Find (or, with `download`, download) the weights file, checked against its md5; WeightsError
+    otherwise. A web page checks with download=False: a page refresh must never start an 80-MB
+    download (it can hang the page on a venue's Wi-Fi)."""
     if explicit:
         return _check_file(Path(explicit).expanduser(), label, wf, "the weights option")
     tried: list[str] = []
@@ -107,6 +111,9 @@ def resolve_weights(label: str, wf: WeightsFile, explicit: str | os.PathLike | N
     if cached.is_file():
         return _check_file(cached, label, wf, "Keras cache")
     tried.append(f"not in {keras_cache_dir()}")
+    if not download:
+        tried.append("not downloaded here")
+        raise WeightsError(f"No {label} weights: {'; '.join(tried)}. " + _instructions(label, wf))
     if os.environ.get(ENV_OFFLINE, "").strip() not in ("", "0"):
         tried.append(f"downloads are off ({ENV_OFFLINE})")
         raise WeightsError(f"No {label} weights: {'; '.join(tried)}. " + _instructions(label, wf))

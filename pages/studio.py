@@ -47,9 +47,10 @@ def start_run() -> None:
     except ConfigError as exc:
         refuse(f"Check the settings: {exc}")
         return
-    backbone = resources.get_backbone(cfg.backbone, cfg.precision, show_error=False)
+    missing = resources.weights_problem(cfg.backbone)
+    backbone = None if missing else resources.get_backbone(cfg.backbone, cfg.precision, show_error=False)
     if backbone is None:
-        refuse(resources.weights_problem(cfg.backbone) or "The model could not be loaded; see the server log.")
+        refuse(missing or "The model could not be loaded; see the server log.")
         return
     problem = resources.run_problem(backbone, cfg, pic.image, [s.image for s in style_pics])
     if problem:
@@ -191,6 +192,8 @@ def live_view() -> None:
         st.error(view.message, icon=":material/error:")
     elif view.status in ("stopped", "time_limit"):
         st.warning(view.message, icon=":material/pause_circle:")
+    elif view.status == "finished" and current.final is not None and current.final.warning:
+        st.warning(current.final.warning, icon=":material/warning:")
     elif view.status == "finished":
         st.success(view.message, icon=":material/check_circle:")
     if inputs is not None:

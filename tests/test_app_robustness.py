@@ -499,3 +499,25 @@ def test_the_run_outlived_all_those_uploads(busy):
     history = at.session_state["history"]
     assert [e.number for e in history] == [1, 2] and history[-1].status == "stopped"
     assert np.array_equal(history[-1].image, job.final.image)
+
+
+def test_choosing_a_backbone_without_weights_never_starts_a_download(vgg_weights, monkeypatch):
+    """Issue 10.6: with VGG16 chosen and its weights absent, a rerun (and a Run click) must not call
+    Keras' download, even online: it says what to do and keeps Run disabled."""
+    from streamlit.testing.v1 import AppTest
+
+    from nst.tf_runtime import keras
+    from tests.conftest import ROOT
+
+    calls = []
+    monkeypatch.delenv("NST_OFFLINE", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(ROOT / ".pytest_cache" / "empty-keras-home"))
+    monkeypatch.setattr(keras.utils, "get_file", lambda *a, **k: calls.append(a) or pytest.fail("downloaded"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.selectbox(key="cfg.backbone").set_value("vgg16").run()
+    at.run()
+    errors = " ".join(e.value for e in at.error)
+    assert "VGG16 weights are not on this server" in errors, errors
+    assert at.button(key="run").disabled
+    assert calls == [] and not at.exception

@@ -259,3 +259,18 @@ def test_bfloat16_runs_on_every_cpu(vgg_weights, content_image, style_image):
     totals = [h["total"] for h in result.history]
     assert result.status == "finished" and totals[-1] < totals[0]
     assert result.image.dtype == np.uint8 and result.image.shape == (*fitted_size(*content_image.shape[:2], 48), 3)
+
+
+def test_a_run_that_overshoots_says_so(backbone, content_image, style_image):
+    """Issue 12.6: SGD at a learning rate inside the allowed range but far too large paints noise and
+    used to end with a plain "Finished"; now the result carries a warning with the likely cause."""
+    cfg = small(max_side=64, optimizer="sgd", learning_rate=5000.0, steps_per_epoch=6)
+    result = run(content_image, [style_image], cfg, backbone)
+    assert result.status == "finished" and result.history[-1]["total"] > 2 * result.history[0]["total"]
+    assert (
+        result.warning
+        and "lower the Learning rate" in result.warning
+        and "default for this optimiser is 30" in (result.warning)
+    )
+    good = run(content_image, [style_image], small(max_side=64, steps_per_epoch=6), backbone)
+    assert good.warning is None

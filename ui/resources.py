@@ -56,7 +56,10 @@ def server_settings() -> ServerSettings:
 
 @st.cache_resource(show_spinner=False)
 def _load(name: str, precision: str) -> Backbone:
-    backbone = load_backbone(name, weights=server_settings().weights if name == "vgg19" else None, precision=precision)
+    # Only the default backbone may be downloaded (Keras' standard first-use download); the others
+    # never start a download from a page rerun: their weights are put in place by the operator.
+    explicit = server_settings().weights if name == "vgg19" else None
+    backbone = load_backbone(name, weights=explicit, precision=precision, download=name == "vgg19")
     _warm_up(backbone)
     memory.mark_baseline()  # what the process holds before any run: later growth is reusable by runs
     cost_model(backbone)  # this machine's speed: a few seconds once, then read from the disk cache
@@ -146,7 +149,9 @@ def weights_problem(name: str) -> str | None:
 
     spec = get_spec(name)
     try:
-        resolve_weights(spec.label, spec.weights, server_settings().weights if name == "vgg19" else None)
+        resolve_weights(
+            spec.label, spec.weights, server_settings().weights if name == "vgg19" else None, download=False
+        )
     except WeightsError:
         return (
             f"{spec.label} weights are not on this server: put {spec.weights.filename} into "
