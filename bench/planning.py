@@ -13,8 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -228,10 +226,6 @@ def report(res: dict, table) -> list[str]:
         ]
         out += ["float32 step by intra-op threads", table(rows, ["threads", "s/step", "speed-up"]), ""]
     return out
-
-
-def ratios(values: list[float]) -> tuple[float, float]:
-    return float(np.min(values)), float(np.max(values))
 
 
 def judged(content, style, out_dir: Path) -> list[dict]:

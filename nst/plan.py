@@ -76,13 +76,6 @@ class Plan:
             for start, stage in list(zip(self.stage_starts(), self.stages, strict=True))[1:]
         )
 
-    def stage_of(self, step: int) -> int:
-        """Index of the stage that runs the 1-based `step`."""
-        for index, start in reversed(list(enumerate(self.stage_starts()))):
-            if step >= start:
-                return index
-        return 0
-
     def cut_short(self, stage_index: int, steps_done: int, final_steps: int | None = None) -> Plan:
         """The plan once the coarse stage `stage_index` ends after `steps_done` steps: what ran is
         kept, later coarse stages are dropped, and the full size runs `final_steps` (default: its

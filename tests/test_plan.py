@@ -62,7 +62,6 @@ def test_plan_stages_marks_and_describe():
     assert [(s.size, s.steps, s.style_side) for s in plan.stages] == [((48, 64), 15, 64), ((96, 128), 15, 128)]
     assert plan.total_steps == 30 and plan.stage_starts() == [1, 16]
     assert plan.marks() == ((16, "upsampled to 128 px"),)
-    assert plan.stage_of(15) == 0 and plan.stage_of(16) == 1
     assert plan.describe() == "64 → 128 px · 15 + 15 steps"
 
 
