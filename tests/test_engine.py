@@ -74,7 +74,7 @@ def test_time_limit_keeps_the_size_and_ends_near_the_budget(backbone, content_im
     and the picture has the size asked for."""
     cfg = small(max_side=128, steps_per_epoch=10_000, scales=(0.5, 1.0), time_limit=4.0)
     result = run(content_image, [style_image], cfg, backbone)
-    assert result.status in ("finished", "time_limit") and 8 <= result.steps < 10_000
+    assert result.status in ("finished", "time_limit") and 3 <= result.steps < 10_000
     assert result.image.shape == (*fitted_size(*content_image.shape[:2], 128), 3)
     assert result.elapsed < 4.0 * 1.5, result.elapsed
     assert result.plan.final.size == result.image.shape[:2]
