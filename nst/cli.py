@@ -240,7 +240,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     frames = []
     result = None
     try:
-        for event in stylize(content, styles, config, backbone, stop, cost=cost):
+        for event in stylize(content, styles, config, backbone, stop, cost=cost, plan=plan):
             if isinstance(event, Result):
                 result = event
             else:

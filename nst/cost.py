@@ -44,7 +44,8 @@ PROBE_MEMORY_SIDE = 192
 
 @dataclass(frozen=True)
 class CostModel:
-    """Seconds and bytes of one step for the reference layers (`layers`), and how to scale them."""
+    """Seconds and bytes of a step of the probed objective (`content_layer`, `style_layers`), and the
+    network's tables that scale them to other layer choices."""
 
     step_fixed: float  # s per loss-and-gradient step, whatever the size
     step_per_pixel: float  # s per result pixel
@@ -297,24 +298,23 @@ def probe(backbone: Backbone) -> CostModel:
     fixed_bytes = max(0.0, m_small - step_bytes_per_pixel * px_small)
     step_per_pixel = max(0.0, (t_large - t_small) / (px_large - px_small))
     forward_per_pixel = max(0.0, (f_large - f_small) / (px_large - px_small))
-    macs, acts = network_tables(backbone)
-    model = CostModel(
+    bound = static_bound(backbone)  # where /proc could not say, and for its network tables
+    return CostModel(
         step_fixed=max(0.0, t_small - step_per_pixel * px_small),
         step_per_pixel=step_per_pixel,
         forward_fixed=max(0.0, f_small - forward_per_pixel * px_small),
         forward_per_pixel=forward_per_pixel,
-        step_bytes_per_pixel=step_bytes_per_pixel or static_bound(backbone).step_bytes_per_pixel,
-        forward_bytes_per_pixel=m_forward / side_f**2 if m_forward else static_bound(backbone).forward_bytes_per_pixel,
-        fixed_bytes=fixed_bytes if m_large else static_bound(backbone).fixed_bytes,
+        step_bytes_per_pixel=step_bytes_per_pixel or bound.step_bytes_per_pixel,
+        forward_bytes_per_pixel=m_forward / side_f**2 if m_forward else bound.forward_bytes_per_pixel,
+        fixed_bytes=fixed_bytes if m_large else bound.fixed_bytes,
         content_layer=spec.content_layer,
         style_layers=tuple(spec.style_layers),
-        macs=macs,
-        acts=acts,
+        macs=bound.macs,
+        acts=bound.acts,
         measured=True,
         probe_seconds=time.perf_counter() - started,
         key=cache_key(backbone),
     )
-    return model
 
 
 _lock = threading.Lock()

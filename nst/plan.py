@@ -45,6 +45,11 @@ class Stage:
     def pixels(self) -> int:
         return self.size[0] * self.size[1]
 
+    @property
+    def style_pixels(self) -> int:
+        """Pixels of a painting at this stage, taken as square (its shape is not known to the plan)."""
+        return self.style_side * self.style_side
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -90,17 +95,18 @@ class Plan:
         """Predicted wall time on the machine `cost` was measured on."""
         return sum(self.step_seconds(cost)) + self.setup_seconds(cost, n_styles)
 
+    def step_cost(self, cost: CostModel, stage: Stage) -> float:
+        """Predicted seconds of one step of `stage`."""
+        return cost.step_seconds(stage.pixels, self.content_layer, self.style_layers)
+
     def step_seconds(self, cost: CostModel) -> list[float]:
         """Predicted seconds of every step, in order (for progress and time left)."""
-        out: list[float] = []
-        for stage in self.stages:
-            out += [cost.step_seconds(stage.pixels, self.content_layer, self.style_layers)] * stage.steps
-        return out
+        return [self.step_cost(cost, stage) for stage in self.stages for _ in range(stage.steps)]
 
     def setup_seconds(self, cost: CostModel, n_styles: int = 1) -> float:
         """Forward passes for the targets at each stage: the content and each painting."""
         return sum(
-            cost.forward_seconds(stage.pixels) + n_styles * cost.forward_seconds(style_pixels(stage))
+            cost.forward_seconds(stage.pixels) + n_styles * cost.forward_seconds(stage.style_pixels)
             for stage in self.stages
         )
 
@@ -109,12 +115,6 @@ class Plan:
         sides = " → ".join(str(s.side) for s in self.stages)
         steps = " + ".join(str(s.steps) for s in self.stages)
         return f"{sides} px · {steps} steps"
-
-
-def style_pixels(stage: Stage, aspect: float = 1.0) -> int:
-    """Pixels of a painting of aspect h/w = `aspect` at this stage (square when unknown)."""
-    h, w = fitted_size(round(1000 * aspect), 1000, stage.style_side)
-    return h * w
 
 
 def style_size(shape: Sequence[int], long_side: int, min_side: int) -> tuple[int, int]:
@@ -229,7 +229,7 @@ def fit_budget(
             lo, hi = (mid, hi) if fits(coarse_share(mid)) else (lo, mid)
         return coarse_share(lo)
     alone = replace(plan, stages=(final,))
-    per_step = cost.step_seconds(final.pixels, plan.content_layer, plan.style_layers)
+    per_step = plan.step_cost(cost, final)
     n = int((budget - alone.setup_seconds(cost, n_styles)) / per_step) if per_step > 0 else final.steps
     if n >= MIN_FINAL_STEPS:
         return replace(plan, stages=(replace(final, steps=min(final.steps, n)),))

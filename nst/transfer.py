@@ -14,6 +14,7 @@ A loss that stops being finite ends the run with the last finite picture.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,7 @@ import numpy as np
 
 from nst.backbones import Backbone
 from nst.colour import preserve_colours
-from nst.config import ConfigError, StyleConfig
+from nst.config import DEFAULT_LEARNING_RATES, ConfigError, StyleConfig
 from nst.cost import CostModel, cost_model
 from nst.images import resize, to_uint8
 from nst.losses import content_loss, style_layer_loss
@@ -82,8 +83,6 @@ def broken_result(history: Sequence[dict[str, float]], config: StyleConfig) -> s
     ratio = history[-1]["total"] / history[0]["total"]
     if ratio < WORSE_THAN_START:
         return None
-    from nst.config import DEFAULT_LEARNING_RATES
-
     fix = (
         f"lower the Learning rate (the default for this optimiser is {DEFAULT_LEARNING_RATES[config.optimizer]:g}) "
         "or use L-BFGS"
@@ -136,14 +135,14 @@ def plan_run(
     style_shapes: Sequence[Sequence[int]],
     backbone: Backbone,
     cost: CostModel | None = None,
-    check_memory: bool = True,
+    slots: int = 1,
 ) -> Plan:
     """The plan `stylize` will follow (ConfigError when it cannot run: too thin, too slow for the
-    time limit, too large for the free memory)."""
+    time limit, too large for its share of the free memory when `slots` runs compute at once)."""
     cost = cost or cost_model(backbone)
     plan = make_plan(config, content_shape, backbone.spec.min_side, cost, n_styles=len(style_shapes))
-    if check_memory and backbone.device.kind == "CPU":  # refused before it allocates anything
-        check_run(plan, style_shapes, backbone.spec.min_side, cost)
+    if backbone.device.kind == "CPU":  # refused before it allocates anything; GPU memory is not RSS
+        check_run(plan, style_shapes, backbone.spec.min_side, cost, slots)
     return plan
 
 
@@ -152,17 +151,16 @@ class _Clock:
 
     def __init__(self, plan: Plan, cost: CostModel, n_styles: int):
         self.cost, self.n_styles = cost, n_styles
-        self.replan(plan, 0)
+        self.replan(plan)
 
-    def replan(self, plan: Plan, steps_done: int) -> None:
-        self.predicted = plan.step_seconds(self.cost)
-        self.setup = [plan.setup_seconds(self.cost, self.n_styles) / len(plan.stages)] * len(plan.stages)
-        self.total = sum(self.predicted) + sum(self.setup)
-        self.done_before = sum(self.predicted[:steps_done])
+    def replan(self, plan: Plan) -> None:
+        self.after = list(itertools.accumulate(plan.step_seconds(self.cost)))  # predicted time after each step
+        self.setup = plan.setup_seconds(self.cost, self.n_styles) / len(plan.stages)  # targets, per stage
+        self.total = (self.after[-1] if self.after else 0.0) + self.setup * len(plan.stages)
 
     def left(self, step: int, stage_index: int, elapsed: float) -> tuple[float, float]:
         """(seconds left, share done) after the 1-based `step`."""
-        done = sum(self.predicted[:step]) + sum(self.setup[: stage_index + 1])
+        done = self.after[min(step, len(self.after)) - 1] + self.setup * (stage_index + 1)
         pace = min(3.0, max(1 / 3, elapsed / done)) if done > 0 and step >= 2 else 1.0
         remaining = (self.total - done) * pace
         return max(0.0, remaining), min(1.0, done / self.total) if self.total > 0 else 0.0
@@ -218,7 +216,7 @@ def stylize(
         )
 
     def final_stage_seconds() -> float:
-        return plan.final.steps * cost.step_seconds(plan.final.pixels, plan.content_layer, plan.style_layers)
+        return plan.final.steps * plan.step_cost(cost, plan.final)
 
     stage_index = 0
     while stage_index < len(plan.stages):
@@ -251,7 +249,7 @@ def stylize(
                 late = limit is not None and time.perf_counter() - start + final_stage_seconds() >= limit
                 if (asked or late) and i > 0:
                     plan = plan.cut_short(stage_index, i, FINISH_STEPS if asked else None)
-                    clock.replan(plan, step)
+                    clock.replan(plan)
                     break
             step_started = time.perf_counter()
             terms, per_layer, grad = objective.loss_and_grad(

@@ -52,7 +52,7 @@ def start_run() -> None:
     if backbone is None:
         refuse(missing or "The model could not be loaded; see the server log.")
         return
-    problem = resources.run_problem(backbone, cfg, pic.image, [s.image for s in style_pics])
+    _, problem = resources.plan_or_problem(backbone, cfg, pic.image, [s.image for s in style_pics])
     if problem:
         refuse(problem)
         return
@@ -67,24 +67,24 @@ def refuse(message: str, level: str = "error") -> None:
     st.session_state["run_refused"] = (level, message)
 
 
-def preset_times(backbone, content_pic, n_styles: int, budget: float | None) -> dict[str, str]:
-    """Each preset's time on this machine for this photo (and the budget, when one is set)."""
+def preset_times(backbone, content_pic, style_pics, budget: float | None) -> dict[str, str]:
+    """Each preset's time on this machine for these pictures (and the budget, when one is set)."""
     out = {}
     for name, label in PRESETS.items():
         cfg = settings.for_backbone(preset(name), backbone.spec.name).replace(time_limit=budget)
-        found = resources.estimate(backbone, cfg, content_pic.image, n_styles)
-        if found is not None:
-            out[label] = resources.duration(found[1])
+        plan, _ = resources.plan_or_problem(backbone, cfg, content_pic.image, [s.image for s in style_pics])
+        if plan is not None:
+            out[label] = resources.duration(resources.seconds_here(backbone, plan, len(style_pics)))
     return out
 
 
 with left, controls:
+    missing = resources.weights_problem(config.backbone) if config is not None else None
     loaded = (
-        resources.get_backbone(config.backbone, config.precision, show_error=False)
-        if config is not None and not resources.weights_problem(config.backbone)
-        else None
+        resources.get_backbone(config.backbone, config.precision, show_error=False) if config and not missing else None
     )
-    times = preset_times(loaded, content, max(1, len(styles)), config.time_limit) if loaded and content else {}
+    ready = loaded is not None and content is not None and bool(styles)
+    times = preset_times(loaded, content, styles, config.time_limit) if ready else {}
     settings.preset_control(style_names, times)
     settings.budget_control()
     problems = []
@@ -94,16 +94,15 @@ with left, controls:
         problems.append("Pick or upload at least one style painting.")
     if config_error and styles:
         problems.append(config_error)
-    if config is not None and not busy:
-        missing = resources.weights_problem(config.backbone)
-        if missing:
-            problems.append(missing)
-    if loaded and content is not None and styles and not busy and not problems:
-        cannot = resources.run_problem(loaded, config, content.image, [s.image for s in styles])
-        if cannot:
-            problems.append(cannot)
+    if missing and not busy:
+        problems.append(missing)
+    plan, cannot = (
+        resources.plan_or_problem(loaded, config, content.image, [s.image for s in styles]) if ready else (None, None)
+    )
+    if cannot and not busy and not problems:
+        problems.append(cannot)
     if config is not None:
-        planned = loaded and content and resources.estimate(loaded, config, content.image, max(1, len(styles)))
+        planned = (plan.describe(), resources.seconds_here(loaded, plan, len(styles))) if plan is not None else None
         st.caption(
             settings.summary(config, planned),
             help="What Run will do: the sizes of the coarse-to-fine stages and their steps, the optimiser, the "

@@ -21,6 +21,7 @@ from nst.backbones import Backbone, get_spec, load_backbone
 from nst.config import ConfigError, StyleConfig
 from nst.cost import cost_model, static_bound
 from nst.jobs import RunQueue
+from nst.plan import Plan
 from nst.transfer import plan_run
 from nst.weights import WeightsError
 
@@ -110,28 +111,22 @@ def run_queue() -> RunQueue:
     return RunQueue(max_concurrent=server_settings().max_runs)
 
 
-def run_problem(backbone: Backbone, config: StyleConfig, content: np.ndarray, styles: list[np.ndarray]) -> str | None:
-    """One sentence if this run cannot start: the content too thin for the size, a time limit too
-    short for it on this machine, or more memory than its share of what is free (each of the
-    queue's `max_runs` slots gets an equal share; GPUs are not checked, their memory is not RSS)."""
+def plan_or_problem(
+    backbone: Backbone, config: StyleConfig, content: np.ndarray, styles: list[np.ndarray]
+) -> tuple[Plan | None, str | None]:
+    """The plan Run would follow, or one sentence why it cannot start: the content too thin for the
+    size, a time limit too short for it on this machine, or more memory than its share of what is
+    free (each of the queue's `max_runs` slots gets an equal share)."""
     try:
-        plan = plan_run(config, content.shape, [s.shape for s in styles], backbone, check_memory=False)
-        if backbone.device.kind == "CPU":
-            shapes, slots = [s.shape for s in styles], run_queue().max_concurrent
-            memory.check_run(plan, shapes, backbone.spec.min_side, cost_model(backbone), slots)
+        shapes = [s.shape for s in styles]
+        return plan_run(config, content.shape, shapes, backbone, slots=run_queue().max_concurrent), None
     except ConfigError as exc:
-        return str(exc)[:1].upper() + str(exc)[1:]
-    return None
+        return None, str(exc)[:1].upper() + str(exc)[1:]
 
 
-def estimate(backbone: Backbone, config: StyleConfig, content: np.ndarray, n_styles: int) -> tuple[str, float] | None:
-    """(plan description, predicted seconds on this machine) for Run with these settings, or None
-    when the run cannot be planned (the sentence comes from `run_problem`)."""
-    try:
-        plan = plan_run(config, content.shape, [(512, 512, 3)] * n_styles, backbone, check_memory=False)
-    except ConfigError:
-        return None
-    return plan.describe(), plan.seconds(cost_model(backbone), n_styles)
+def seconds_here(backbone: Backbone, plan: Plan, n_styles: int) -> float:
+    """The plan's predicted wall time on this server."""
+    return plan.seconds(cost_model(backbone), n_styles)
 
 
 def duration(seconds: float) -> str:

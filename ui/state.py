@@ -27,8 +27,9 @@ class Picture:
     image: np.ndarray  # uint8 (H, W, 3), at most images.DEFAULT_CAP on the long side
     origin: str  # "gallery" or "upload"
 
-    @property
+    @cached_property
     def digest(self) -> str:
+        """Hashed once: the inspection pages compare pictures on every refresh of a live view."""
         return image_digest(self.image)
 
     @cached_property
