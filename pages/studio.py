@@ -185,7 +185,7 @@ def live_view() -> None:
         left_s = view.seconds_left
         eta = f" · about {left_s:.0f} s left" if left_s is not None and view.active else ""
         size = f" · {view.size[1]}×{view.size[0]} px" if view.size else ""
-        text = f"Step {view.step}/{view.total_steps} · {view.rate:.1f} it/s{eta}{size} · {view.elapsed:.0f} s"
+        text = f"Step {view.step}/{view.total_steps} · {view.rate:.1f} steps/s{eta}{size} · {view.elapsed:.0f} s"
         st.progress(min(1.0, view.progress), text=text)
     if view.status in ("diverged", "failed"):
         st.error(view.message, icon=":material/error:")

@@ -158,15 +158,15 @@ def read_config(style_names: list[str], validate: bool = True) -> StyleConfig:
     try:
         return cfg.validate(n_styles=max(1, len(style_names)))
     except ConfigError as exc:
-        raise ConfigError(in_panel_words(str(exc), cfg)) from None
+        raise ConfigError(in_panel_words(str(exc), cfg), exc.field) from None
 
 
 # The engine's messages name StyleConfig fields; the panel has labels and a way to fix each.
 _REWRITES = {
     "content_weight and style_weight cannot both be 0.": "Content weight α and Style weight β cannot both be 0: "
-    "raise one of them (Loss tab).",
-    "style_layers must map at least one layer to a weight.": "Pick at least one style layer (Layers tab).",
-    "at least one style layer needs a weight above 0.": "Give at least one style layer a weight above 0 (Layers tab).",
+    "raise one of them.",
+    "style_layers must map at least one layer to a weight.": "Pick at least one style layer.",
+    "at least one style layer needs a weight above 0.": "Give at least one style layer a weight above 0.",
     "style_blend needs at least one weight above 0.": "Give at least one painting a blend weight above 0.",
 }
 FIELD_LABELS = {  # every StyleConfig field as the panel names it
@@ -242,25 +242,13 @@ def summary(cfg: StyleConfig, planned: tuple[str, float] | None = None) -> str:
 
 
 def _number(
-    label: str,
-    name: str,
-    *,
-    fmt: str = "%g",
-    minimum: float = 0.0,
-    step: float | None = None,
-    help: str | None = None,
-    maximum: float | None = None,
+    label: str, name: str, *, fmt: str | None = "%g", step: float | None = None, help: str | None = None
 ) -> None:
-    st.number_input(
-        label,
-        key=_key(name),
-        min_value=minimum,
-        max_value=maximum,
-        format=fmt,
-        step=step,
-        help=help,
-        persist_state="session",
-    )
+    """A number box with no range of its own: given one, the browser keeps an out-of-range value
+    in red while the server keeps the old one, so the box and Run disagree. StyleConfig.validate
+    judges the value and `_field_error` says why beside the box, with Run disabled."""
+    st.number_input(label, key=_key(name), format=fmt, step=step, help=help, persist_state="session")
+    _field_error(name)
 
 
 def matching_preset(style_names: list[str]) -> str | None:
@@ -315,6 +303,57 @@ def budget_control() -> None:
     )
 
 
+# Where each StyleConfig field is edited: its error is shown there, and that tab opens on it.
+FIELD_TABS = {
+    **dict.fromkeys(
+        ("max_side", "scales", "init", "noise_ratio", "seed", "preserve_colours", "style_scale"), "Picture"
+    ),
+    **dict.fromkeys(("content_weight", "style_weight", "tv_weight"), "Loss"),
+    **dict.fromkeys(("backbone", "content_layer", "style_layers"), "Layers"),
+    **dict.fromkeys(
+        (
+            "optimizer",
+            "learning_rate",
+            "adam_beta1",
+            "adam_beta2",
+            "adam_epsilon",
+            "sgd_decay_rate",
+            "sgd_decay_steps",
+            "lbfgs_history",
+            "epochs",
+            "steps_per_epoch",
+            "precision",
+        ),
+        "Optimiser",
+    ),
+}
+TABS = ["Picture", "Loss", "Layers", "Optimiser", "Save / load"]
+
+
+def check_config(style_names: list[str]) -> tuple[StyleConfig | None, ConfigError | None]:
+    """The config the widgets hold now (widget values reach session state before the script
+    runs), or the first error in it, in the panel's words and with its field."""
+    try:
+        return read_config(style_names), None
+    except ConfigError as exc:
+        return None, exc
+
+
+def where(error: ConfigError) -> str:
+    """Where on screen a setting's error is shown, for the line beside Run."""
+    if error.field == "style_blend":
+        return "Style blend, under the paintings"
+    tab = FIELD_TABS.get(error.field or "")
+    return f"All settings › {tab}" if tab else "All settings"
+
+
+def _field_error(*fields: str) -> None:
+    """The current settings error, right under the widget it is about."""
+    error = st.session_state.get("cfg_error")
+    if error is not None and error.field in fields:
+        st.error(str(error), icon=":material/error:")
+
+
 def blend_sliders(style_names: list[str]) -> None:
     """How much of each painting, when several are blended (each keeps its own weight)."""
     if len(style_names) < 2:
@@ -324,17 +363,33 @@ def blend_sliders(style_names: list[str]) -> None:
     for col, name in zip(cols, style_names, strict=True):
         st.session_state.setdefault(blend_key(name), 1.0)
         col.slider(name, 0.0, 1.0, step=0.05, key=blend_key(name))
+    _, st.session_state["cfg_error"] = check_config(style_names)
+    _field_error("style_blend")
+
+
+def _open_on_new_error(error: ConfigError | None) -> None:
+    """A new error opens the panel on the tab of its field (before those widgets are drawn); the
+    same error again leaves the user free to look at other tabs."""
+    ss = st.session_state
+    message = str(error) if error else None
+    if message and message != ss.get("cfg_error_seen") and error.field in FIELD_TABS:
+        ss["settings_open"] = True
+        ss["settings_tab"] = FIELD_TABS[error.field]
+    ss["cfg_error_seen"] = message
 
 
 def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | None]:
-    """The expander with every knob; returns (config, error sentence)."""
+    """The expander with every knob; returns (config, error sentence). The error is also shown
+    beside its field, and Run (on the page) is disabled while there is one."""
     ensure_defaults()
     ss = st.session_state
+    config, error = check_config(style_names)
+    ss["cfg_error"] = error
+    _open_on_new_error(error)
     spec = get_spec(ss.get(_key("backbone"), "vgg19"))
-    with st.expander("All settings", icon=":material/tune:"):
-        image_tab, loss_tab, layer_tab, opt_tab, file_tab = st.tabs(
-            ["Picture", "Loss", "Layers", "Optimiser", "Save / load"]
-        )
+    # Keyed, so that adding a painting (which adds widgets above) does not close the open panel.
+    with st.expander("All settings", icon=":material/tune:", key="settings_open", on_change="rerun"):
+        image_tab, loss_tab, layer_tab, opt_tab, file_tab = st.tabs(TABS, key="settings_tab", on_change="rerun")
         with image_tab:
             st.slider(
                 "Size (long side, px)",
@@ -345,6 +400,7 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 persist_state="session",
                 help="The result's long side. Cost grows with the pixel count.",
             )
+            _field_error("max_side")
             st.pills(
                 "Coarse stages before full size",
                 list(SCALE_LABELS.values()),
@@ -354,20 +410,22 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 help="Optimise at a fraction of the size first, then upsample and continue: a step at ½ costs "
                 "a quarter of one at full size, so most steps are cheap. Full size always runs last.",
             )
+            _field_error("scales")
             st.segmented_control(
                 "Start from", list(INIT_LABELS), format_func=INIT_LABELS.get, key=_key("init"), persist_state="session"
             )
             if ss.get(_key("init")) == "noisy_content":
-                st.slider("Noise share", 0.0, 1.0, step=0.05, key=_key("noise_ratio"), persist_state="session")
-            st.number_input(
-                "Seed",
-                0,
-                2**31 - 1,
-                step=1,
-                key=_key("seed"),
-                persist_state="session",
-                help="Same seed, same settings, same images → the same result.",
-            )
+                st.slider(
+                    "Noise share",
+                    0.0,
+                    1.0,
+                    step=0.05,
+                    key=_key("noise_ratio"),
+                    persist_state="session",
+                    help="How much of the starting picture is random noise (the rest is the photo): more noise, "
+                    "more freedom for the painting's textures, less of the photo's fine detail.",
+                )
+            _number("Seed", "seed", fmt=None, step=1, help="Same seed, same settings, same images → the same result.")
             st.toggle(
                 "Preserve the content's colours",
                 key=_key("preserve_colours"),
@@ -418,6 +476,7 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 persist_state="session",
                 help="Deeper layers keep the layout but free the details.",
             )
+            _field_error("content_layer")
             st.multiselect(
                 "Style layers",
                 list(spec.layers),
@@ -428,6 +487,7 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
             for name in ss.get(_key("style_layers"), []):
                 ss.setdefault(_key(f"layer.{name}"), 1.0)
                 st.slider(f"weight of {name}", 0.0, 2.0, step=0.05, key=_key(f"layer.{name}"))
+            _field_error("style_layers")
         with opt_tab:
             st.selectbox(
                 "Optimiser",
@@ -440,40 +500,66 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
             )
             c1, c2 = st.columns(2)
             with c1:
-                st.number_input("Epochs", 1, 1000, step=1, key=_key("epochs"), persist_state="session")
-            with c2:
-                st.number_input(
-                    "Steps per epoch", 1, 10_000, step=10, key=_key("steps_per_epoch"), persist_state="session"
+                _number(
+                    "Epochs",
+                    "epochs",
+                    fmt=None,
+                    step=1,
+                    help="The course's outer loop: the run makes Epochs × Steps per epoch optimiser steps in all "
+                    "(split evenly over the stages). An epoch here is just a group of steps, not a pass over data.",
                 )
-            optimizer = ss.get(_key("optimizer"))
+            with c2:
+                _number(
+                    "Steps per epoch",
+                    "steps_per_epoch",
+                    fmt=None,
+                    step=10,
+                    help="Optimiser steps in each epoch; each step computes the loss and its gradient once.",
+                )
             _number(
                 "Learning rate",
                 "learning_rate",
-                fmt="%g",
-                minimum=1e-6,
-                step=None,
                 help="L-BFGS: step scale (1 = full quasi-Newton step). Adam: grey levels per step. "
                 "SGD: multiplies the raw gradient.",
             )
+            optimizer = ss.get(_key("optimizer"))
             if optimizer == "adam":
                 c1, c2, c3 = st.columns(3)
                 with c1:
-                    _number("β₁", "adam_beta1", fmt="%g", maximum=0.9999, step=0.01)
+                    _number(
+                        "β₁",
+                        "adam_beta1",
+                        step=0.01,
+                        help="Adam's memory of past gradients (momentum): 0.9 averages over about the last 10 steps.",
+                    )
                 with c2:
-                    _number("β₂", "adam_beta2", fmt="%g", maximum=0.99999, step=0.001)
+                    _number(
+                        "β₂",
+                        "adam_beta2",
+                        step=0.001,
+                        help="Adam's memory of past squared gradients, which sets each pixel's own step size: "
+                        "0.999 averages over about the last 1000 steps.",
+                    )
                 with c3:
-                    _number("ε", "adam_epsilon", fmt="%g", minimum=1e-12)
+                    _number(
+                        "ε",
+                        "adam_epsilon",
+                        help="Added to the step-size divisor so flat pixels do not get huge steps; larger is calmer.",
+                    )
             elif optimizer == "sgd":
                 c1, c2 = st.columns(2)
                 with c1:
-                    _number("Decay rate", "sgd_decay_rate", fmt="%g", minimum=0.01, maximum=1.0, step=0.01)
+                    _number("Decay rate", "sgd_decay_rate", step=0.01, help="The learning rate is multiplied by this…")
                 with c2:
-                    st.number_input(
-                        "Decay steps", 1, 1_000_000, step=10, key=_key("sgd_decay_steps"), persist_state="session"
-                    )
+                    _number("Decay steps", "sgd_decay_steps", fmt=None, step=10, help="…every this many steps.")
             else:
-                st.number_input(
-                    "L-BFGS memory (pairs)", 1, 100, step=1, key=_key("lbfgs_history"), persist_state="session"
+                _number(
+                    "L-BFGS memory (pairs)",
+                    "lbfgs_history",
+                    fmt=None,
+                    step=1,
+                    help="How many recent steps L-BFGS remembers to estimate the loss's curvature: more pairs, "
+                    "better steps, one image-sized copy more per pair in memory.",
                 )
             st.selectbox(
                 "Precision",
@@ -494,10 +580,6 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
             )
             if ss.get("cfg_json_error"):
                 st.error(ss["cfg_json_error"])
-            try:  # every widget above is drawn, so this is the config Run will use
-                config, error = read_config(style_names), None
-            except ConfigError as exc:
-                config, error = None, str(exc)
             if config is not None:
                 st.download_button(
                     "Save these settings",
@@ -506,4 +588,4 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                     mime="application/json",
                     icon=":material/download:",
                 )
-    return config, error
+    return config, (f"{error} See {where(error)}." if error else None)
