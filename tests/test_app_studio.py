@@ -259,3 +259,23 @@ def test_compare_defaults_to_the_two_newest_runs_labelled_by_what_differs(vgg_we
     assert left.value.startswith("#2 · ") and right.value.startswith("#3 · "), (left.value, right.value)
     assert "L-BFGS, 2 steps, 96 px" in right.value and "lbfgs" not in right.value, right.value
     assert not at.exception
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "init", "labels"),
+    [
+        ("lbfgs", "content", ["Epochs", "Steps per epoch", "L-BFGS memory (pairs)", "Learning rate"]),
+        ("adam", "noisy_content", ["β₁", "β₂", "ε"]),
+    ],
+)
+def test_jargon_has_help(vgg_weights, optimizer, init, labels):
+    """Each technical knob says what it means (issue 10.8): Epochs, L-BFGS memory, β₁/β₂/ε, Noise share."""
+    at = studio(vgg_weights)
+    at.selectbox(key="cfg.optimizer").set_value(optimizer)
+    at.segmented_control(key="cfg.init").set_value(init)
+    at.run()
+    helps = {w.label: w.help for w in at.number_input}
+    for label in labels:
+        assert helps.get(label), f"{label} has no help"
+    if init == "noisy_content":
+        assert at.slider(key="cfg.noise_ratio").help
