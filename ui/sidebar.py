@@ -33,22 +33,35 @@ def render() -> None:
         _run_status()
 
 
-def _run_status() -> None:
-    job = state.job()
-    active = job is not None and not job.done
+# How often the queue line refreshes itself: often while anything computes (here or for another
+# visitor), rarely when all is quiet (so a run someone else starts still shows up).
+BUSY_REFRESH_S = 4.0
+IDLE_REFRESH_S = 10.0
 
-    @st.fragment(run_every=4.0 if active else None)
+
+def runs(n: int) -> str:
+    """'no run', '1 run', '3 runs': the count as people say it."""
+    return "no run" if n == 0 else f"{n} run{'' if n == 1 else 's'}"
+
+
+def queue_line(running: int, waiting: int, limit: int) -> str:
+    """The server's queue in one sentence, e.g. 'Server: 1 run computing, none waiting (at most 1 at a time).'"""
+    return f"Server: {runs(running)} computing, {waiting or 'none'} waiting (at most {limit} at a time)."
+
+
+def _run_status() -> None:
+    queue = resources.run_queue()
+    going = state.busy() or queue.running > 0 or queue.waiting > 0
+
+    @st.fragment(run_every=BUSY_REFRESH_S if going else IDLE_REFRESH_S)
     def status() -> None:
-        """Its own fragment, so the step count does not go stale while the page itself waits."""
-        queue = resources.run_queue()
+        """Its own fragment, redrawn on a timer: the queue changes without this page rerunning (a run
+        that ends, another visitor's run), and a count drawn once would go stale."""
         current = state.job()
         if current is not None and not current.done:
             view = current.view()
             where = f"{view.status}, step {view.step}/{view.total_steps}" if view.status != "queued" else "queued"
             st.caption(f":material/autorenew: Your run: {where}")
-        st.caption(
-            f"Server: {queue.running} run(s) computing, {queue.waiting} waiting "
-            f"(limit {queue.max_concurrent} at a time)."
-        )
+        st.caption(queue_line(queue.running, queue.waiting, queue.max_concurrent))
 
     status()
