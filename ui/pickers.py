@@ -55,6 +55,22 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _accepted_types(kind: str) -> list[str]:
+    """The upload box's accepted types, in an order that flips each time the box is cleared.
+
+    Streamlit cannot take one file out of the widget, and a new key would change the name every
+    test and page uses for it; but the widget's identity includes its `type` list, so the same
+    types in another order make a new, empty box under the same key."""
+    if st.session_state.get(f"upload_gen_{kind}", 0) % 2 == 0:
+        return UPLOAD_ACCEPT
+    return [UPLOAD_ACCEPT[0], *reversed(UPLOAD_ACCEPT[1:])]
+
+
+def _clear_uploader(kind: str) -> None:
+    """Empty the upload box after a rejection, so a refused file is not listed as if taken."""
+    st.session_state[f"upload_gen_{kind}"] = st.session_state.get(f"upload_gen_{kind}", 0) + 1
+
+
 def _uploaded_files(kind: str) -> list:
     files = st.session_state.get(f"upload_{kind}") or []
     files = files if isinstance(files, list) else [files]
@@ -95,6 +111,8 @@ def _on_upload(kind: str) -> None:
     while len(library) > MAX_UPLOADS:
         library.pop(next(iter(library)))
     st.session_state[f"upload_error_{kind}"] = " ".join(errors) if errors else None
+    if errors:
+        _clear_uploader(kind)
     if added:  # what was just uploaded becomes the choice; more styles can be added with the pills
         key = f"pick_{kind}"
         st.session_state[key] = added[-1] if kind == "content" else added[-MAX_STYLES:]
@@ -121,7 +139,7 @@ def _resolve(kind: str, name: str) -> Picture | None:
 def _uploader(kind: str, label: str, multiple: bool) -> None:
     st.file_uploader(
         label,
-        type=UPLOAD_ACCEPT,
+        type=_accepted_types(kind),
         accept_multiple_files=multiple,
         key=f"upload_{kind}",
         on_change=_on_upload,
