@@ -13,6 +13,25 @@ from ui.state import Picture
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
+# Names under thumbnails sit in narrow columns. Lines break between words only; a word longer than
+# its column ends in "…" (the full name is on the pill above) instead of being cut into two lines;
+# !important because Streamlit's own rule (break-word) is more specific.
+CAPTION_CSS = """<style>
+[data-testid="stImageCaption"], [data-testid="stImageCaption"] * { overflow-wrap: normal !important;
+  word-break: normal !important; overflow: hidden; text-overflow: ellipsis; }
+</style>"""
+
+
+def caption_style() -> None:
+    """Apply CAPTION_CSS to this page's image captions (a style element, it takes no space)."""
+    st.html(CAPTION_CSS)
+
+
+def wrappable(name: str) -> str:
+    """The name as written, with a line-break opportunity after each underscore (a zero-width
+    space), so 'starry_night' wraps as 'starry_ / night' rather than 'starry_nigh / t'."""
+    return name.replace("_", "_\u200b")
+
 
 @dataclass(frozen=True)
 class GalleryItem:

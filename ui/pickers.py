@@ -192,6 +192,7 @@ def content_picker() -> Picture | None:
     )
     picture = _resolve("content", choice) if choice else None
     state.set_content(picture)
+    gallery.caption_style()
     preview, upload = st.columns([1, 2], vertical_alignment="center")
     if picture is not None:
         preview.image(
@@ -228,6 +229,6 @@ def style_picker() -> list[Picture]:
     if pictures:
         cols = st.columns(MAX_STYLES)
         for col, p in zip(cols, pictures, strict=False):
-            col.image(p.thumbnail, caption=p.name, width="stretch")
+            col.image(p.thumbnail, caption=gallery.wrappable(p.name), width="stretch")
     _uploader("style", "…or upload paintings", multiple=True)
     return pictures

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nst.images import encode_png
-from ui import charts, pickers, settings, state
+from ui import charts, gallery, pickers, settings, state
 
 PER_ROW = 6
 
@@ -32,7 +32,8 @@ def history_tab() -> None:
         cols = st.columns(PER_ROW)
         for col, entry in zip(cols, entries[start : start + PER_ROW], strict=False):
             with col:
-                st.image(entry.image, caption=f"{entry.label} · {entry.elapsed:.0f} s", width="stretch")
+                caption = gallery.wrappable(f"{entry.label} · {entry.elapsed:.0f} s")
+                st.image(entry.image, caption=caption, width="stretch")
                 if entry.status != "finished":
                     st.caption(f":orange[{entry.status.replace('_', ' ')}]")
                 st.download_button(
