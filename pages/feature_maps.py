@@ -19,6 +19,7 @@ found = inspect.subjects()
 inspect.need_pictures(found)
 backbone = inspect.backbone()
 spec = backbone.spec
+ANALYSIS_SIDE = 384  # the long side every picture is analysed at here (the caption states it)
 
 
 def body() -> None:
@@ -35,11 +36,11 @@ def body() -> None:
         )
     catalogue = {i.name: i for i in backbone.layer_catalogue(*_size(subject))}
     info = catalogue[layer]
-    maps = explain.activations(backbone, subject.image, [layer])[layer]
+    maps = explain.activations(backbone, subject.image, [layer], ANALYSIS_SIDE)[layer]
     st.caption(
         f"**{layer}** · output {info.shape[0]}×{info.shape[1]} positions × {info.shape[2]} channels · "
-        f"each unit sees {info.receptive_field}×{info.receptive_field} px of the input "
-        f"({subject.label}, long side 384 px)"
+        f"each unit sees {info.receptive_field}×{info.receptive_field} px of the input.  \n"
+        f"{subject.label}: {_size_note(subject)}."
     )
 
     o1, o2, o3 = st.columns([1.3, 1, 1])
@@ -56,7 +57,7 @@ def body() -> None:
     cmap = o3.selectbox("Colour map", explain.COLORMAPS, key="fm_cmap")
     other = None
     if order == "difference":
-        other = explain.activations(backbone, found["Content"].image, [layer])[layer]
+        other = explain.activations(backbone, found["Content"].image, [layer], ANALYSIS_SIDE)[layer]
     ranked = explain.channel_order(maps, order, other)[: min(count, maps.shape[2])]
 
     columns = 16 if len(ranked) > 64 else 8
@@ -95,7 +96,7 @@ def body() -> None:
         )
         cols = st.columns(len(comparable))
         for col, s in zip(cols, comparable, strict=True):
-            m = explain.activations(backbone, s.image, [layer])[layer]
+            m = explain.activations(backbone, s.image, [layer], ANALYSIS_SIDE)[layer]
             col.image(
                 explain.overlay(s.image, m[..., channel], alpha, cmap, weighted=True), caption=s.label, width="stretch"
             )
@@ -105,7 +106,7 @@ def body() -> None:
         f"The strongest channel of every layer for {subject.label}: edges and colour blobs at the bottom of "
         "the network, larger motifs and parts of objects at the top."
     )
-    strip = explain.top_channel_strip(backbone, subject.image, size=128, colormap=cmap)
+    strip = explain.top_channel_strip(backbone, subject.image, size=128, colormap=cmap, max_side=ANALYSIS_SIDE)
     per_row = 8
     for start in range(0, len(strip), per_row):
         cols = st.columns(per_row)
@@ -113,10 +114,20 @@ def body() -> None:
             col.image(item.image, caption=f"{item.layer} #{item.channel}", width="stretch")
 
 
+def _size_note(subject: inspect.Subject) -> str:
+    """The picture's own size and the size the network sees it at (every picture is analysed with a
+    long side of ANALYSIS_SIDE, so a small result is enlarged and a large photo reduced)."""
+    h, w = subject.image.shape[:2]
+    fh, fw = _size(subject)
+    if (fh, fw) == (h, w):
+        return f"{w}×{h} px, analysed at that size"
+    return f"{w}×{h} px, {'enlarged' if fw > w else 'reduced'} to {fw}×{fh} px for the network"
+
+
 def _size(subject: inspect.Subject) -> tuple[int, int]:
     from nst.images import fitted_size
 
-    return fitted_size(subject.image.shape[0], subject.image.shape[1], 384)
+    return fitted_size(subject.image.shape[0], subject.image.shape[1], ANALYSIS_SIDE)
 
 
 inspect.live(body, result_shown=st.session_state.get("fm_role") == "Result")

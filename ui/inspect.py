@@ -78,10 +78,16 @@ def subjects() -> dict[str, Subject]:
     result = state.latest_result()
     if result is not None and (use_run or not _differ(made_from, picked)):
         label, image, view = result
-        # no parentheses: pages put the name in parentheses ("result (step 48, running)")
-        name = f"step {view.step}" + (", running" if view.active else "") if view is not None else label
-        out["Result"] = Subject("Result", name, image)
+        out["Result"] = Subject("Result", result_name(label, view), image)
     return out
+
+
+def result_name(label: str, view) -> str:
+    """What to call the result after "Result · ": 'step 48, still running' while the Studio run goes
+    on, else the past run's label ('#3 · Lake house × Swirls'), without brackets to nest in."""
+    if view is None:
+        return label.removeprefix("Result ").strip()
+    return f"step {view.step}" + (", still running" if view.active else "")
 
 
 def made_from_caption() -> None:
