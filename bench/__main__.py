@@ -522,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes and budgets (a smoke test)")
     parser.add_argument(
-        "--sections", default="probe,eta,judged,guard,threads,steps,quality,scales,memory,growth,latency"
+        "--sections",
+        default="probe,eta,judged,guard,threads,steps,quality,scales,memory,growth,latency,reconstructions",
     )
     parser.add_argument("--tutorial-seconds", type=float, default=150.0)
     parser.add_argument(
@@ -611,7 +612,13 @@ def main(argv: list[str] | None = None) -> int:
         res["growth"] = memory_growth(4 if args.quick else 30, [48, 64] if args.quick else [96, 128, 192, 256, 320])
     if "latency" in sections:
         res["latency"] = app_latency(content, style)
-    text = "\n".join([report(res), *planning.report(res, table)])
+    from bench import reconstructions
+
+    if "reconstructions" in sections:
+        res["reconstructions"] = reconstructions.reconstructions(content, style, RESULTS, quick=args.quick)
+    text = "\n".join(
+        [report(res), *planning.report(res, table), *reconstructions.report(res.get("reconstructions", []))]
+    )
     print(text)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

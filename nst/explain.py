@@ -9,9 +9,9 @@ memoised where it costs a forward pass and cheap (numpy on cached arrays) where 
   changes afterwards (channel, sort order, colormap, Gram ordering) works on those arrays.
 * `gram_matrices` are computed from the cached activations with the engine's own
   `nst.losses.gram_matrix`, so what the page shows is exactly what the style loss compares.
-* `reconstruct_content` / `reconstruct_style` start from white noise and run the engine's own
-  loop (`nst.transfer.stylize`) with only one loss switched on, so they cost what a style
-  transfer of that size costs; results are memoised.
+* `content_reconstruction` / `style_reconstruction` start from white noise and run the engine's
+  own loop (`nst.transfer.stylize`) with only one loss switched on, planned from this machine's
+  measured costs to fit a few seconds a picture; results are memoised.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -27,9 +27,11 @@ from PIL import Image
 
 from nst.backbones import Backbone, BackboneSpec, get_spec
 from nst.config import StyleConfig
+from nst.cost import CostModel, cost_model
 from nst.images import fitted_size, resize
 from nst.losses import content_loss, gram_matrix, style_layer_loss
 from nst.objective import LRU, image_digest
+from nst.plan import Plan, make_plan
 from nst.tf_runtime import tf
 from nst.transfer import Progress, Result, stylize
 
@@ -53,12 +55,18 @@ _COLORMAP_ANCHORS: dict[str, str] = {
     "gray": "#000000 #ffffff",
 }
 
-# Reconstruction defaults, tuned on tubingen.jpg / starry_night.jpg at 224 px (see the tests
-# and the report): enough L-BFGS steps for the shallow layers to give back the photo and the
-# deep ones to settle, ≲ 12 s each on two CPU cores.
+# Reconstruction defaults. Each picture is a ½-size stage then a full-size one, RECONSTRUCTION_STEPS
+# L-BFGS steps each: the cheap half-size steps settle the layout from white noise, the full-size ones
+# put the detail back. On a slow machine (or a deep layer) both stages shrink in proportion until
+# the plan, predicted from this machine's measured costs, fits RECONSTRUCTION_SECONDS, so one layer
+# takes well under 20 s on two float32 cores (a lecture can wait for that). `bench/reconstructions.py`
+# measured it: at 224 px, half-size-first with 20 + 20 steps looks like 60 full-size steps at a third
+# of the time; shallow layers, which are cheap, keep every step.
 RECONSTRUCTION_SIDE = 224
-CONTENT_STEPS = 60
-STYLE_STEPS = 60
+RECONSTRUCTION_STEPS = 60  # per stage, before the budget
+RECONSTRUCTION_SECONDS = 12.0  # predicted, per picture; None in a task = every step
+MIN_RECONSTRUCTION_STEPS = 8  # per stage: fewer leaves the noise visible
+COARSE_SCALES = (0.5, 1.0)
 # TV weights are relative to the loss of a black image (see `_content_setup`), so one number
 # means the same smoothing at every layer although raw losses differ by 10³. Deep layers ignore
 # pixel noise, so they get more: `content_tv` rises from 1e-3 at the input to 2e-2 at the top.
@@ -513,15 +521,15 @@ def content_tv(spec: BackboneSpec, layer: str) -> float:
     return 1e-3 * 20.0**depth
 
 
-def _base_config(backbone: Backbone, max_side: int, steps: int, seed: int) -> dict:
+def _base_config(backbone: Backbone, max_side: int, steps: int, seed: int, scales: tuple[float, ...]) -> dict:
     return dict(
         backbone=backbone.spec.name,
         max_side=max_side,
         optimizer="lbfgs",
         learning_rate=1.0,
         epochs=1,
-        steps_per_epoch=steps,
-        scales=(1.0,),
+        steps_per_epoch=steps * len(scales),
+        scales=scales,
         init="noise",
         seed=seed,
         preview_every=max(1, steps // 6),
@@ -529,7 +537,9 @@ def _base_config(backbone: Backbone, max_side: int, steps: int, seed: int) -> di
     )
 
 
-def _content_setup(backbone: Backbone, layer: str, max_side: int, steps: int, seed: int, tv: float) -> StyleConfig:
+def _content_setup(
+    backbone: Backbone, layer: str, max_side: int, steps: int, seed: int, tv: float, scales: tuple[float, ...] = (1.0,)
+) -> StyleConfig:
     """Config for a content-only run at `layer`.
 
     StyleConfig insists on a style layer with weight > 0 and stylize on a style image even when
@@ -539,7 +549,7 @@ def _content_setup(backbone: Backbone, layer: str, max_side: int, steps: int, se
     pixels in [0, 1], hence × 255 for the config's grey-level convention.
     """
     return StyleConfig(
-        **_base_config(backbone, max_side, steps, seed),
+        **_base_config(backbone, max_side, steps, seed, scales),
         content_layer=layer,
         style_layers={layer: 1.0},
         content_weight=1.0,
@@ -549,7 +559,13 @@ def _content_setup(backbone: Backbone, layer: str, max_side: int, steps: int, se
 
 
 def _style_setup(
-    backbone: Backbone, layers: tuple[str, ...], max_side: int, steps: int, seed: int, tv: float
+    backbone: Backbone,
+    layers: tuple[str, ...],
+    max_side: int,
+    steps: int,
+    seed: int,
+    tv: float,
+    scales: tuple[float, ...] = (1.0,),
 ) -> StyleConfig:
     """Config for a style-only run over `layers`.
 
@@ -560,7 +576,7 @@ def _style_setup(
     """
     deepest = max(layers, key=backbone.spec.layers.index)
     return StyleConfig(
-        **_base_config(backbone, max_side, steps, seed),
+        **_base_config(backbone, max_side, steps, seed, scales),
         content_layer=deepest,
         style_layers={name: 1.0 for name in layers},
         content_weight=0.0,
@@ -574,25 +590,52 @@ class Reconstruction:
     """One layer reconstruction, runnable directly or as a task of a background job.
 
     `events` yields the engine's own Progress/Result stream (an immediate Result when the
-    picture is memoised) and memoises the picture when the run finishes.
+    picture is memoised) and memoises the picture when the run finishes. `steps` is per stage;
+    `seconds` is the budget the plan is shrunk to on this machine (None: every step).
     """
 
     kind: str  # "content" or "style"
     image: np.ndarray = field(repr=False)
     layers: tuple[str, ...]
     max_side: int = RECONSTRUCTION_SIDE
-    steps: int = CONTENT_STEPS
+    steps: int = RECONSTRUCTION_STEPS
     seed: int = 0
     tv: float = 0.0
     label: str = ""
+    scales: tuple[float, ...] = COARSE_SCALES
+    seconds: float | None = RECONSTRUCTION_SECONDS
 
     @property
     def total_steps(self) -> int:
-        return self.steps
+        """Before the budget; a job reads the plan's own count from the first Progress."""
+        return self.steps * len(self.scales)
+
+    def config(self, backbone: Backbone) -> StyleConfig:
+        if self.kind == "content":
+            return _content_setup(backbone, self.layers[0], self.max_side, self.steps, self.seed, self.tv, self.scales)
+        return _style_setup(backbone, self.layers, self.max_side, self.steps, self.seed, self.tv, self.scales)
+
+    def plan(self, backbone: Backbone, cost: CostModel | None = None) -> Plan:
+        """Every stage in proportion, shrunk until the predicted time fits `seconds` (never below
+        MIN_RECONSTRUCTION_STEPS a stage: past that the picture is not worth showing)."""
+        _check_layers(backbone.spec, self.layers)
+        plan = make_plan(self.config(backbone), self.image.shape, backbone.spec.min_side)
+        # `steps` a stage, also when a stage too small for the network was dropped
+        plan = replace(plan, stages=tuple(replace(s, steps=min(s.steps, self.steps)) for s in plan.stages))
+        if self.seconds is None:
+            return plan
+        return shrink_to_budget(plan, cost or cost_model(backbone), self.seconds)
+
+    def seconds_here(self, backbone: Backbone, cost: CostModel | None = None) -> float:
+        """Predicted wall time on this machine (0 when memoised)."""
+        if self.cached(backbone) is not None:
+            return 0.0
+        return self.plan(backbone, cost).seconds(cost or cost_model(backbone))
 
     def key(self, backbone: Backbone) -> tuple:
+        steps = tuple(s.steps for s in self.plan(backbone).stages)
         size = _fit(backbone.spec, self.image, self.max_side)
-        return (image_digest(self.image), self.kind, self.layers, size, self.steps, self.seed, self.tv)
+        return (image_digest(self.image), self.kind, self.layers, size, steps, self.seed, self.tv)
 
     def cached(self, backbone: Backbone) -> np.ndarray | None:
         return _memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE).get(self.key(backbone))
@@ -600,21 +643,51 @@ class Reconstruction:
     def events(
         self, backbone: Backbone, stop: threading.Event | None = None, finish: threading.Event | None = None
     ) -> Iterator[Progress | Result]:
-        _check_layers(backbone.spec, self.layers)
         key = self.key(backbone)
         memo = _memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE)
         cached = memo.get(key)
         if cached is not None:
             yield Result(cached, "finished", "From the cache.", 0, 0.0)
             return
-        if self.kind == "content":
-            config = _content_setup(backbone, self.layers[0], self.max_side, self.steps, self.seed, self.tv)
-        else:
-            config = _style_setup(backbone, self.layers, self.max_side, self.steps, self.seed, self.tv)
-        for event in stylize(self.image, [self.image], config, backbone, stop):
+        plan = self.plan(backbone)
+        for event in stylize(self.image, [self.image], self.config(backbone), backbone, stop, plan=plan):
             if isinstance(event, Result) and event.status == "finished":  # a stopped run is not the picture
                 memo.put(key, _readonly(event.image))
             yield event
+
+    def run(
+        self,
+        backbone: Backbone,
+        stop: threading.Event | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> np.ndarray:
+        """The picture (uint8, read-only), here and now: memoised when it runs to the end, the
+        current image when `stop` ends it early."""
+        for event in self.events(backbone, stop):
+            if isinstance(event, Result):
+                return _readonly(event.image)
+            if on_progress is not None:
+                on_progress(event)
+        raise RuntimeError("reconstruction ended without a result")  # pragma: no cover
+
+
+def shrink_to_budget(plan: Plan, cost: CostModel, seconds: float) -> Plan:
+    """`plan` with every stage's steps cut by the same share until it is predicted to take at most
+    `seconds` (at least MIN_RECONSTRUCTION_STEPS a stage, even when that is still over)."""
+
+    def scaled(share: float) -> Plan:
+        stages = tuple(
+            replace(s, steps=min(s.steps, max(MIN_RECONSTRUCTION_STEPS, round(s.steps * share)))) for s in plan.stages
+        )
+        return replace(plan, stages=stages)
+
+    if plan.seconds(cost) <= seconds:
+        return plan
+    lo, hi = 0.0, 1.0
+    for _ in range(20):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if scaled(mid).seconds(cost) <= seconds else (lo, mid)
+    return scaled(lo)
 
 
 def content_reconstruction(
@@ -623,13 +696,21 @@ def content_reconstruction(
     spec: BackboneSpec,
     *,
     max_side: int = RECONSTRUCTION_SIDE,
-    steps: int = CONTENT_STEPS,
+    steps: int = RECONSTRUCTION_STEPS,
     seed: int = 0,
     tv_weight: float | None = None,
+    scales: tuple[float, ...] = COARSE_SCALES,
+    seconds: float | None = RECONSTRUCTION_SECONDS,
 ) -> Reconstruction:
+    """The image whose features at `layer` match the photo's, found from white noise.
+
+    Only the content loss at that one layer is optimised (the engine's loop, L-BFGS), so what
+    survives is what the layer keeps: shallow layers give the photo back, deep ones keep the
+    layout and lose the pixel detail. `tv_weight` is relative (see `content_tv`, the default).
+    """
     layer = _check_layers(spec, (layer,))[0]
     tv = content_tv(spec, layer) if tv_weight is None else float(tv_weight)
-    return Reconstruction("content", image, (layer,), max_side, steps, seed, tv, label=layer)
+    return Reconstruction("content", image, (layer,), max_side, steps, seed, tv, layer, tuple(scales), seconds)
 
 
 def style_reconstruction(
@@ -638,112 +719,25 @@ def style_reconstruction(
     spec: BackboneSpec,
     *,
     max_side: int = RECONSTRUCTION_SIDE,
-    steps: int = STYLE_STEPS,
+    steps: int = RECONSTRUCTION_STEPS,
     seed: int = 0,
     tv_weight: float = STYLE_TV,
+    scales: tuple[float, ...] = COARSE_SCALES,
+    seconds: float | None = RECONSTRUCTION_SECONDS,
 ) -> Reconstruction:
-    layers = _check_layers(spec, tuple(dict.fromkeys(layers)))
-    label = layers[0] if len(layers) == 1 else f"{layers[0]} … {layers[-1]}"
-    return Reconstruction("style", image, layers, max_side, steps, seed, float(tv_weight), label=label)
-
-
-def _finish(task: Reconstruction, backbone: Backbone, stop, on_progress) -> np.ndarray:
-    for event in task.events(backbone, stop):
-        if isinstance(event, Result):
-            return _readonly(event.image)
-        if on_progress is not None:
-            on_progress(event)
-    raise RuntimeError("reconstruction ended without a result")  # pragma: no cover
-
-
-def reconstruct_content(
-    backbone: Backbone,
-    image: np.ndarray,
-    layer: str,
-    *,
-    max_side: int = RECONSTRUCTION_SIDE,
-    steps: int = CONTENT_STEPS,
-    seed: int = 0,
-    tv_weight: float | None = None,
-    stop: threading.Event | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> np.ndarray:
-    """The image whose features at `layer` match the photo's, found from white noise.
-
-    Only the content loss at that one layer is optimised (the engine's loop, L-BFGS), so what
-    survives is what the layer keeps: shallow layers give the photo back, deep ones keep the
-    layout and lose the pixel detail. uint8 (h, w, 3). Memoised when it runs to the end;
-    `stop` ends it early with the current image, `on_progress` gets each step's Progress.
-    `tv_weight` is relative (see `content_tv`, the default).
-    """
-    task = content_reconstruction(
-        image, layer, backbone.spec, max_side=max_side, steps=steps, seed=seed, tv_weight=tv_weight
-    )
-    return _finish(task, backbone, stop, on_progress)
-
-
-def reconstruct_style(
-    backbone: Backbone,
-    image: np.ndarray,
-    layers: Sequence[str],
-    *,
-    max_side: int = RECONSTRUCTION_SIDE,
-    steps: int = STYLE_STEPS,
-    seed: int = 0,
-    tv_weight: float = STYLE_TV,
-    stop: threading.Event | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> np.ndarray:
     """The texture whose Gram matrices at `layers` match the painting's, found from white noise.
 
     Only the style loss is optimised; with more (deeper) layers the matched statistics span
     larger receptive fields, so the texture grows from fine grain to the painting's strokes.
-    Layers are balanced to start with equal losses (see `_style_setup`). Memoised like
-    `reconstruct_content`.
+    Layers are balanced to start with equal losses (see `_style_setup`).
     """
     if not layers:
         raise ValueError("a style reconstruction needs at least one layer.")
-    task = style_reconstruction(
-        image, layers, backbone.spec, max_side=max_side, steps=steps, seed=seed, tv_weight=tv_weight
+    layers = _check_layers(spec, tuple(dict.fromkeys(layers)))
+    label = layers[0] if len(layers) == 1 else f"{layers[0]} … {layers[-1]}"
+    return Reconstruction(
+        "style", image, layers, max_side, steps, seed, float(tv_weight), label, tuple(scales), seconds
     )
-    return _finish(task, backbone, stop, on_progress)
-
-
-def cached_reconstruction(
-    backbone: Backbone,
-    image: np.ndarray,
-    kind: str,
-    layers: Sequence[str],
-    *,
-    max_side: int = RECONSTRUCTION_SIDE,
-    steps: int | None = None,
-    seed: int = 0,
-    tv_weight: float | None = None,
-) -> np.ndarray | None:
-    """The memoised reconstruction if there is one (so a page can show it without a spinner)."""
-    if kind == "content":
-        task = content_reconstruction(
-            image,
-            layers[0],
-            backbone.spec,
-            max_side=max_side,
-            steps=CONTENT_STEPS if steps is None else steps,
-            seed=seed,
-            tv_weight=tv_weight,
-        )
-    elif kind == "style":
-        task = style_reconstruction(
-            image,
-            layers,
-            backbone.spec,
-            max_side=max_side,
-            steps=STYLE_STEPS if steps is None else steps,
-            seed=seed,
-            tv_weight=STYLE_TV if tv_weight is None else tv_weight,
-        )
-    else:
-        raise ValueError(f"kind must be 'content' or 'style' (got {kind!r}).")
-    return task.cached(backbone)
 
 
 # ------------------------------------------------------------------------- theory examples

@@ -48,15 +48,17 @@ def tasks(kind: str, image, side: int) -> list[explain.Reconstruction]:
     ]
 
 
-def start(kind: str, image, side: int) -> None:
+def start(todo: list[explain.Reconstruction]) -> None:
+    """One picture or all that are missing, as one job in the shared queue."""
     if state.busy():
         st.session_state["recon_refused"] = "Another run of yours is going: wait for it or stop it first."
         return
-    todo = [t for t in tasks(kind, image, side) if t.cached(backbone) is None]
+    todo = [t for t in todo if t.cached(backbone) is None]
     if not todo:
         return
     job = Job(todo, backbone, kind="reconstruct")
     st.session_state["recon_job"] = job
+    st.session_state["recon_eta"] = [t.seconds_here(backbone) for t in todo]  # for the time left
     st.session_state["recon_refused"] = None
     resources.run_queue().submit(job)
 
@@ -65,35 +67,48 @@ def section(kind: str) -> None:
     title, explanation = KINDS[kind]
     st.subheader(title)
     default = "Content" if kind == "content" else next((r for r in found if r.startswith("Style")), None)
-    c1, c2, c3 = st.columns([2, 1, 1])
+    c1, c2, c3 = st.columns([2, 1, 1.3], vertical_alignment="bottom")
     with c1:
         subject = inspect.role_picker(found, f"rc_role_{kind}", default=default)
     side = c2.select_slider("Size", [128, 192, 224, 256], value=explain.RECONSTRUCTION_SIDE, key=f"rc_side_{kind}")
     todo = tasks(kind, subject.image, side)
     cached = [t.cached(backbone) for t in todo]
+    seconds = [0.0 if c is not None else t.seconds_here(backbone) for t, c in zip(todo, cached, strict=True)]
     missing = sum(c is None for c in cached)
+    busy = state.busy()
     c3.button(
-        f"Reconstruct ({missing} to compute)" if missing else "All computed",
+        f"Reconstruct all {missing} · {resources.duration(sum(seconds))}" if missing else "All computed",
         key=f"rc_go_{kind}",
-        disabled=not missing or state.busy(),
+        disabled=not missing or busy,
         on_click=start,
-        args=(kind, subject.image, side),
+        args=(todo,),
         icon=":material/play_arrow:",
         type="primary",
+        width="stretch",
+        help="Each picture is planned from this server's measured speed: half size first, then full size.",
     )
     st.caption(explanation)
-    tiles = [(f"original · {subject.name}", subject.image)] + [
-        (_caption(kind, task), picture) for task, picture in zip(todo, cached, strict=True)
+    tiles = [(f"original · {subject.name}", subject.image, None, 0.0)] + [
+        (_caption(kind, task), picture, task, s) for task, picture, s in zip(todo, cached, seconds, strict=True)
     ]
     per_row = 3  # big enough to see what each layer kept, on a projector too
     for first in range(0, len(tiles), per_row):
         cols = st.columns(per_row)
-        for col, (caption, picture) in zip(cols, tiles[first : first + per_row], strict=False):
+        for col, (caption, picture, task, s) in zip(cols, tiles[first : first + per_row], strict=False):
             with col:
                 if picture is not None:
                     st.image(picture, caption=caption, width="stretch")
                 else:
                     st.caption(f"{caption}: not computed yet")
+                    st.button(
+                        f"Compute · {resources.duration(s)}",
+                        key=f"rc_one_{kind}_{first}_{caption}",
+                        disabled=busy,
+                        on_click=start,
+                        args=([task],),
+                        icon=":material/play_arrow:",
+                        help="Just this layer: a lecture can show one while explaining the next.",
+                    )
 
 
 def _caption(kind: str, task: explain.Reconstruction) -> str:
@@ -108,12 +123,18 @@ def progress() -> None:
         return
     view = job.view()
     if view.active:
-        where = (
-            "waiting for a free slot"
-            if view.status == "queued"
-            else (f"picture {view.run_index + 1} of {view.n_runs}, step {view.step}/{view.total_steps}")
-        )
-        st.progress(view.progress, text=f"Reconstructing: {where} · {view.elapsed:.0f} s")
+        if view.status == "queued":
+            where = "waiting for a free slot"
+        else:
+            label = job.runs[min(view.run_index, len(job.runs) - 1)].label
+            eta = st.session_state.get("recon_eta") or []
+            later = sum(eta[view.run_index + 1 :])
+            left = (view.seconds_left or 0.0) + later
+            where = (
+                f"{label} (picture {view.run_index + 1} of {view.n_runs}) · step {view.step}/{view.total_steps} · "
+                f"{resources.duration(left)} left"
+            )
+        st.progress(view.progress, text=f"Reconstructing {where} · {view.elapsed:.0f} s")
         st.button("Stop", key="rc_stop", on_click=job.stop, icon=":material/stop:")
     elif view.status not in ("finished", "stopped"):
         st.error(view.message)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -70,12 +73,30 @@ def test_gram_page_shows_heatmaps_and_losses(after_run):
 
 
 def test_reconstructions_compute_and_cache(after_run):
+    """Issue 10.5: each layer says its time before it starts, one layer can be computed alone,
+    the progress names the picture and the time left, and what is done is kept."""
     at = visit(after_run, "pages/reconstructions.py")
     at.select_slider(key="rc_side_content").set_value(128).run()
     button = at.button(key="rc_go_content")
-    assert "5 to compute" in button.label
-    button.click().run()
+    assert re.search(r"Reconstruct all 5 · about \d+ s", button.label), button.label
+    one = [b for b in at.button if b.key and b.key.startswith("rc_one_content")]
+    assert len(one) == 5 and all(re.search(r"Compute · about \d+ s", b.label) for b in one)
+    one[-1].click().run()  # the deepest layer alone
     job = at.session_state["recon_job"]
+    assert len(job.runs) == 1 and job.runs[0].layers == ("block5_conv2",)
+    for _ in range(20):  # it may wait a moment in the queue before it starts
+        text = " ".join(p.proto.text for p in at.get("progress"))
+        if "picture 1 of 1" in text or job.done:
+            break
+        time.sleep(0.2)
+        at.run()
+    assert "block5_conv2 (picture 1 of 1)" in text and "left" in text, text
+    assert job.wait(240) and job.view().status == "finished"
+    at.run()
+    assert "Reconstruct all 4" in at.button(key="rc_go_content").label
+    at.button(key="rc_go_content").click().run()
+    job = at.session_state["recon_job"]
+    assert len(job.runs) == 4
     assert job.wait(240) and job.view().status == "finished"
     at.run()
     assert not at.exception

@@ -36,3 +36,7 @@ def test_bench_quick_runs_every_section(vgg_weights, tmp_path):
     assert all(row["ok"] and row["measured"] > 0 and row["estimate"] > 0 for row in res["guard"])
     assert [row["threads"] for row in res["threads"]] == [1, 2] and all(row["ok"] for row in res["threads"])
     assert "Time before Run (predicted) against the run" in r.stdout and "Memory guard" in r.stdout
+    # layer reconstructions, old recipe against the budgeted plan
+    assert [row["kind"] for row in res["reconstructions"]] == ["content", "style"]
+    assert all(row["old_s"] > 0 and row["new_s"] > 0 and row["predicted_s"] > 0 for row in res["reconstructions"])
+    assert "Layer reconstructions" in r.stdout
