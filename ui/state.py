@@ -52,11 +52,12 @@ class HistoryEntry:
     layer_curves: dict[str, list[float]]
     steps: list[int]
     finished_at: float = field(default_factory=time.time)
+    note: str = ""  # what sets the run apart, e.g. a sweep's "β = 1e+04"
 
     @property
     def label(self) -> str:
         styles = " + ".join(s.name for s in self.styles)
-        return f"#{self.number} · {self.content.name} × {styles}"
+        return f"#{self.number} · {self.content.name} × {styles}" + (f" · {self.note}" if self.note else "")
 
 
 def _state() -> st.runtime.state.SessionStateProxy:
@@ -135,6 +136,52 @@ def archive(finished: Job) -> HistoryEntry | None:
     ss["history"] = [*ss["history"], entry][-MAX_HISTORY:]
     ss["archived_job"] = finished.id
     return entry
+
+
+def _sweep_slices(sweep: Job, steps: list[int]) -> list[range]:
+    """Which of the sweep's (cumulative) step numbers belong to each of its runs: they follow one
+    another, each run's steps numbered on from the last (nst.jobs.Job)."""
+    slices, start = [], 0
+    for run in sweep.runs:
+        slices.append(range(start + 1, start + run.total_steps + 1))
+        start += run.total_steps
+    return slices
+
+
+def archive_sweep(sweep: Job, content_pic: Picture, style_pics: list[Picture]) -> list[HistoryEntry]:
+    """Add each picture of a finished (or stopped) sweep to the history (once), with its own
+    settings and curves, so History and Compare show it like any run. Each run's time is its share
+    of the sweep's by steps (the job times the sweep as a whole)."""
+    ss = _state()
+    if ss.get("archived_sweep") == sweep.id:
+        return []
+    view = sweep.view()
+    entries = []
+    for i, ((label, image), run, wanted) in enumerate(
+        zip(view.results, sweep.runs, _sweep_slices(sweep, view.steps), strict=False)
+    ):
+        rows = [k for k, step in enumerate(view.steps) if step in wanted]
+        ss["run_counter"] += 1
+        last = i == len(view.results) - 1
+        entries.append(
+            HistoryEntry(
+                number=ss["run_counter"],
+                content=content_pic,
+                styles=list(style_pics),
+                config=run.config,
+                image=image,
+                status=view.status if last else "finished",
+                message=view.message if last else "",
+                elapsed=view.elapsed * len(rows) / max(1, len(view.steps)),
+                curves={k: [v[r] for r in rows if r < len(v)] for k, v in view.curves.items()},
+                layer_curves={k: [v[r] for r in rows if r < len(v)] for k, v in view.layer_curves.items()},
+                steps=[view.steps[r] - wanted.start + 1 for r in rows],
+                note=label,
+            )
+        )
+    ss["history"] = [*ss["history"], *entries][-MAX_HISTORY:]
+    ss["archived_sweep"] = sweep.id
+    return entries
 
 
 def latest_result() -> tuple[str, np.ndarray, JobView | None] | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from nst.config import StyleConfig, preset
+from nst.images import encode_png
 from nst.jobs import Job, RunSpec
 from ui import resources, state
 from ui.state import Picture
@@ -37,6 +40,7 @@ def _start(content: Picture, styles: list[Picture], config: StyleConfig, factors
         return
     job = Job(runs, backbone, kind="sweep")
     st.session_state["sweep"] = job
+    st.session_state["sweep_pictures"] = (content, list(styles))  # for the history, once it ends
     st.session_state["sweep_refused"] = None
     resources.run_queue().submit(job)
 
@@ -85,8 +89,29 @@ def _sweep_view() -> None:
         st.warning(view.message)
     if job.done and st.session_state.get("sweep_seen") != job.id:
         st.session_state["sweep_seen"] = job.id
+        pictures = st.session_state.get("sweep_pictures")
+        if pictures is not None:
+            state.archive_sweep(job, *pictures)
         st.rerun()
     if view.results:
         cols = st.columns(max(3, len(job.runs)))
-        for col, (label, image) in zip(cols, view.results, strict=False):
+        for i, (col, (label, image)) in enumerate(zip(cols, view.results, strict=False)):
             col.image(image, caption=label, width="stretch")
+            if job.done:
+                _download(col, job.id, i, label, image)
+        if job.done:
+            st.caption("Each picture is also in the History tab, where Compare can put two side by side.")
+
+
+def _download(col, job_id: int, index: int, label: str, image) -> None:
+    """A PNG of one sweep picture, encoded only when asked for."""
+    beta = label.removeprefix("β = ").replace("+", "")
+    col.download_button(
+        "PNG",
+        partial(encode_png, image),
+        file_name=f"nst-sweep-{index + 1}-beta-{beta}.png",
+        mime="image/png",
+        key=f"sweep_png_{job_id}_{index}",
+        icon=":material/download:",
+        width="stretch",
+    )
