@@ -106,3 +106,35 @@ def test_painting_names_under_thumbnails_wrap_between_words(server, browser):
     for t in thumbs:  # every name is on screen, not clipped away entirely
         assert t.is_visible() and t.bounding_box()["height"] > 8
     page.context.close()
+
+
+def test_sweep_pictures_download_as_png_and_join_the_history(server, browser):
+    page = open_app(browser, server)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.wait_for_selector('[data-testid="stFileUploader"]', timeout=60_000)
+    wait_idle(page, 120_000)
+    page.get_by_role("tab", name="Style-strength sweep").click()
+    sweep = page.get_by_role("tabpanel").filter(has_text="β multipliers")
+    sweep.get_by_role("button", name="×10", exact=True).click()  # deselect: two pictures are enough here
+    wait_idle(page)
+    sweep.get_by_role("button", name="Run sweep").click()
+    page.get_by_text("Each picture is also in the History tab").wait_for(timeout=180_000)
+    wait_idle(page)
+    page.get_by_text("Each picture is also in the History tab").scroll_into_view_if_needed()
+    _shot(page, "g-sweep.png")
+    buttons = sweep.get_by_role("button", name=re.compile(r"PNG$"))
+    assert buttons.count() == 2
+    with page.expect_download() as download:
+        buttons.first.click()
+    from PIL import Image
+
+    image = Image.open(download.value.path())
+    assert image.format == "PNG" and max(image.size) == 192
+    assert re.fullmatch(r"nst-sweep-1-beta-.+\.png", download.value.suggested_filename)
+    page.get_by_role("tab", name="History").click()
+    history = page.get_by_role("tabpanel").filter(has_text="runs this session")
+    history.get_by_text("β = ").first.wait_for(timeout=30_000)
+    assert history.locator('[data-testid="stImageCaption"]').filter(has_text="β = ").count() == 2
+    history.scroll_into_view_if_needed()
+    _shot(page, "g-history.png")
+    page.context.close()
