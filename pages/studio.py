@@ -138,6 +138,8 @@ with left, controls:
     )
     for problem in problems:
         st.error(problem, icon=":material/error:")
+    if missing and config is not None:
+        resources.weights_download(config.backbone)
     refused = st.session_state.pop("run_refused", None)
     if refused:
         level, message = refused

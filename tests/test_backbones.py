@@ -128,3 +128,57 @@ def test_other_backbones_need_their_own_weights(no_weights_env, vgg_weights, mon
     monkeypatch.setenv("NST_WEIGHTS", str(vgg_weights))  # a VGG19 file is not InceptionV3's
     with pytest.raises(WeightsError, match=re.escape("inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")):
         load_backbone("inception_v3")
+
+
+# ------------------------------------------------------------------ the app's explicit download
+VGG19_PATH = "/vgg19/" + VGG19.weights.filename
+
+
+def test_download_fetches_checks_and_fills_the_keras_cache(vgg_weights, no_weights_env, monkeypatch):
+    from nst.weights import start_download
+    from tests.weights_mirror import mirror
+
+    monkeypatch.setenv("NST_OFFLINE", "0")
+    with mirror({VGG19_PATH: vgg_weights}) as (base, requests):
+        monkeypatch.setenv("NST_WEIGHTS_MIRROR", base)
+        download = start_download("VGG19", VGG19.weights)
+        assert start_download("VGG19", VGG19.weights) is download or not download.active  # shared while running
+        assert download.wait(60) and download.status == "done", download.message
+    assert requests == [VGG19_PATH]
+    assert download.received == download.total == vgg_weights.stat().st_size and download.share == 1.0
+    assert resolve_weights("VGG19", VGG19.weights, download=False).origin == "Keras cache"
+    assert not list((no_weights_env / "keras" / "models").glob("*.part"))
+
+
+def test_a_wrong_file_is_not_kept(no_weights_env, monkeypatch):
+    from nst.weights import WeightsDownload
+    from tests.weights_mirror import mirror
+
+    with mirror({VGG19_PATH: b"<html>captive portal</html>"}) as (base, _):
+        monkeypatch.setenv("NST_WEIGHTS_MIRROR", base)
+        download = WeightsDownload("VGG19", VGG19.weights).start()
+        assert download.wait(30) and download.status == "failed"
+    assert "not the official VGG19 weights" in download.message and "Put " in download.message
+    assert not list((no_weights_env / "keras" / "models").iterdir())
+
+
+def test_a_stalled_download_fails_after_its_timeout(no_weights_env, monkeypatch):
+    import time
+
+    from nst.weights import WeightsDownload
+    from tests.weights_mirror import mirror
+
+    with mirror({VGG19_PATH: b"x" * 1000}, stall=True) as (base, _):
+        monkeypatch.setenv("NST_WEIGHTS_MIRROR", base)
+        t = time.perf_counter()
+        download = WeightsDownload("VGG19", VGG19.weights, stall_seconds=1.0).start()
+        assert download.wait(30) and download.status == "failed"
+        assert time.perf_counter() - t < 4.5  # the stall timeout, not the server's 5 s
+    assert "The download failed" in download.message
+
+
+def test_no_download_when_downloads_are_off(no_weights_env):
+    from nst.weights import start_download
+
+    with pytest.raises(WeightsError, match="Downloads are off"):
+        start_download("VGG19", VGG19.weights)

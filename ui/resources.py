@@ -57,10 +57,10 @@ def server_settings() -> ServerSettings:
 
 @st.cache_resource(show_spinner=False)
 def _load(name: str, precision: str) -> Backbone:
-    # Only the default backbone may be downloaded (Keras' standard first-use download); the others
-    # never start a download from a page rerun: their weights are put in place by the operator.
+    # A page rerun never starts a download (on a venue's Wi-Fi it could hang every page): missing
+    # weights are fetched only by the button of `weights_download`, or put in place by the operator.
     explicit = server_settings().weights if name == "vgg19" else None
-    backbone = load_backbone(name, weights=explicit, precision=precision, download=name == "vgg19")
+    backbone = load_backbone(name, weights=explicit, precision=precision, download=False)
     _warm_up(backbone)
     memory.mark_baseline()  # what the process holds before any run: later growth is reusable by runs
     cost_model(backbone)  # this machine's speed: a few seconds once, then read from the disk cache
@@ -93,17 +93,63 @@ def get_backbone(name: str = "vgg19", precision: str = "auto", show_error: bool 
     try:
         with st.spinner(f"Loading {label} (once per server)…"):
             return _load(name, precision)
-    except WeightsError as exc:
-        if show_error:
-            st.error(f"**{label} weights are missing.** {exc}", icon=":material/error:")
+    except WeightsError:
+        if show_error:  # the operator's instruction in words a visitor may see: no server paths
+            st.error(weights_problem(name) or f"{label} weights are missing.", icon=":material/error:")
         return None
 
 
 def require_backbone(name: str = "vgg19", precision: str = "auto") -> Backbone:
     backbone = get_backbone(name, precision)
     if backbone is None:
+        weights_download(name)
         st.stop()
     return backbone
+
+
+def weights_download(name: str) -> None:
+    """The one way the app fetches weights: a button pressed on purpose, then progress (shared by
+    every visitor) until the file is in the Keras cache and checked, then the page reloads."""
+    from nst.weights import current_download, offline, start_download
+
+    spec = get_spec(name)
+    download = current_download(spec.weights)
+    if download is not None and download.active:
+
+        @st.fragment(run_every=1.0)
+        def progress() -> None:
+            current = current_download(spec.weights)
+            if current is None or not current.active:
+                weights_problem.clear()  # every session sees the new file at once
+                st.rerun()
+            got = f"{current.received / 1e6:.0f} of {(current.total or spec.weights.size_mb * 1e6) / 1e6:.0f} MB"
+            st.progress(current.share or 0.0, text=f"Downloading the {spec.label} weights · {got}")
+            st.button("Cancel the download", key=f"weights_cancel_{name}", on_click=current.cancel)
+
+        progress()
+        return
+    if download is not None and download.status in ("failed", "cancelled"):
+        st.error(download.message, icon=":material/cloud_off:")
+    if offline():
+        st.caption("Downloads are off on this server (NST_OFFLINE): the weights file has to be put in place.")
+        return
+
+    def start() -> None:
+        try:
+            start_download(spec.label, spec.weights)
+        except WeightsError as exc:
+            st.session_state["weights_download_error"] = str(exc)
+
+    st.button(
+        f"Download the {spec.label} weights ({spec.weights.size_mb} MB)",
+        key=f"weights_download_{name}",
+        on_click=start,
+        icon=":material/download:",
+        help="The official Keras file, checked against its md5, into this server's Keras cache. It stops if "
+        "nothing arrives for 20 s.",
+    )
+    if st.session_state.get("weights_download_error"):
+        st.error(st.session_state.pop("weights_download_error"))
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,8 +11,10 @@ from ui import resources, state
 def render() -> None:
     with st.sidebar:
         st.markdown("### :material/palette: NST Explorer")
-        backbone = resources.get_backbone()
-        if backbone is not None:
+        backbone = resources.get_backbone(show_error=False)
+        if backbone is None:
+            st.caption("**Model** VGG19 (ImageNet) · weights not on this server yet")
+        else:
             st.caption(
                 f"**Model** {backbone.spec.label} (ImageNet)  \n"
                 f"**Weights** {backbone.source.origin}  \n"
