@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -10,6 +11,7 @@ from plotly.subplots import make_subplots
 
 TERM_COLOURS = {"total": "#1f2937", "content": "#2563eb", "style": "#d97706", "tv": "#059669"}
 TERM_NAMES = {"total": "total", "content": "α·content", "style": "β·style", "tv": "tv·TV"}
+MAX_DECADE_LABELS = 6  # a log axis labels at most this many powers of ten
 LAYER_PALETTE = ["#7c3aed", "#db2777", "#ea580c", "#16a34a", "#0891b2", "#4f46e5", "#ca8a04", "#64748b"]
 
 
@@ -25,14 +27,20 @@ def _layout(
         title=dict(text=title, x=0, font=dict(size=16)),
         height=height,
         margin=dict(l=10, r=10, t=44, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=13)),
+        # Below the plot, under the step axis: above it, a long legend ran into the title.
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0, font=dict(size=13)),
         hovermode="x unified",
         template="plotly_white",
         font=dict(size=13),
         uirevision="keep",  # zoom and hidden traces survive the live updates
     )
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text=y_title, type="log" if log else "linear", exponentformat="power" if log else "SI")
+    fig.update_yaxes(
+        title_text=y_title,
+        type="log" if log else "linear",
+        exponentformat="power" if log else "SI",
+        dtick=_decade_step(fig) if log else None,
+    )
     for step, label in marks:
         # Where a coarse-to-fine run moves to the next size: the loss jumps because the
         # upsampled picture is blurrier than the new size's target, then falls again.
@@ -48,6 +56,16 @@ def _layout(
             font=dict(size=12, color="#6b7280"),
         )
     return fig
+
+
+def _decade_step(fig: go.Figure) -> int | None:
+    """Tick every this many powers of ten, so a log axis labels whole decades only and never more
+    than MAX_DECADE_LABELS of them; None (plotly's own ticks) when the data span less than one."""
+    values = [v for trace in fig.data for v in (trace.y or ()) if v is not None and v > 0]
+    if not values:
+        return None
+    decades = math.log10(max(values)) - math.log10(min(values))
+    return max(1, math.ceil(decades / MAX_DECADE_LABELS)) if decades >= 1 else None
 
 
 def _positive(values: Sequence[float], log: bool) -> list[float | None]:
