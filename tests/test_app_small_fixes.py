@@ -85,6 +85,9 @@ def test_rejected_upload_leaves_the_box_empty_and_says_why(vgg_weights):
     assert not at.exception
     assert any("not an image we can read" in e.value for e in at.error), [e.value for e in at.error]
     assert not _uploader(at, "…or upload a photo").value, "the rejected file is still listed as if accepted"
+    _uploader(at, "…or upload a photo").set_value(("again.jpg", b"still not an image", "image/jpeg")).run()
+    assert not _uploader(at, "…or upload a photo").value, "a second refusal in a row stays listed"
+    assert len(at.error) == 1
     # the box takes the next file as usual
     _uploader(at, "…or upload a photo").set_value(("good.png", png(), "image/png")).run()
     assert at.pills(key="pick_content").value == "good"

@@ -138,3 +138,20 @@ def test_sweep_pictures_download_as_png_and_join_the_history(server, browser):
     history.scroll_into_view_if_needed()
     _shot(page, "g-history.png")
     page.context.close()
+
+
+def test_a_rejected_upload_is_not_left_in_the_box(server, browser, tmp_path):
+    fake = tmp_path / "notes.jpg"
+    fake.write_text("not a picture, just some notes")
+    page = open_app(browser, server)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.wait_for_selector('[data-testid="stFileUploader"]', timeout=60_000)
+    wait_idle(page, 120_000)
+    upload(page, "upload a photo", fake)
+    page.get_by_text("not an image we can read").wait_for(timeout=30_000)
+    wait_idle(page)
+    box = page.locator('[data-testid="stFileUploader"]').filter(has_text="upload a photo")
+    box.scroll_into_view_if_needed()
+    _shot(page, "b-rejected-upload.png")
+    assert box.get_by_text("notes.jpg").count() == 0, "the refused file is still listed"
+    page.context.close()

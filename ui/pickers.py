@@ -56,14 +56,17 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def _accepted_types(kind: str) -> list[str]:
-    """The upload box's accepted types, in an order that flips each time the box is cleared.
+    """The upload box's accepted types, written one of two ways that alternate each time the box
+    is cleared.
 
     Streamlit cannot take one file out of the widget, and a new key would change the name every
-    test and page uses for it; but the widget's identity includes its `type` list, so the same
-    types in another order make a new, empty box under the same key."""
+    test and page uses for it; but the widget's identity includes its `type` list as written, so
+    an equal list written differently makes a new, empty box under the same key. Leaving out
+    "jpeg" is such a list: Streamlit pairs jpg with jpeg itself (and image/* covers it), and the
+    box's hint reads the same."""
     if st.session_state.get(f"upload_gen_{kind}", 0) % 2 == 0:
         return UPLOAD_ACCEPT
-    return [UPLOAD_ACCEPT[0], *reversed(UPLOAD_ACCEPT[1:])]
+    return [t for t in UPLOAD_ACCEPT if t != "jpeg"]
 
 
 def _clear_uploader(kind: str) -> None:
