@@ -14,8 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-from nst.config import DEFAULT_LEARNING_RATES, INITS, OPTIMIZERS, PRESETS, ConfigError, StyleConfig, preset
-from nst.device import PRECISIONS
+from nst.backbones import BACKBONES
+from nst.config import DEFAULT_LEARNING_RATES, PRESETS, ConfigError, StyleConfig, preset
+from nst.knobs import KNOBS, Knob
 
 EXIT_BAD_INPUT = 2
 OUTPUT_FORMATS = {
@@ -57,6 +58,28 @@ def _layer_weights(text: str) -> dict[str, float]:
     return out
 
 
+_PARSERS = {"int": int, "float": float, "layer": str, "layer_weights": _layer_weights, "fractions": _floats}
+_PARSERS["weights"] = _floats
+
+
+def _flag(knob: Knob) -> dict:
+    """argparse keywords for a knob of the table: its type, choices, range and help."""
+    kw: dict = {"dest": knob.name, "help": knob.help}
+    if knob.kind == "bool":
+        return {**kw, "action": "store_true", "default": None}
+    if knob.kind == "choice":
+        return {**kw, "choices": list(knob.choices)}
+    if knob.kind in ("int", "float"):
+        low = "the backbone's minimum" if knob.low is None else f"{knob.low:g}"
+        kw["help"] = f"{knob.help} ({low}–{knob.high:g})"
+        kw["metavar"] = "SECONDS" if knob.name == "time_limit" else ("N" if knob.integer else "X")
+    else:
+        kw["metavar"] = {"layer": "LAYER", "layer_weights": "LAYER:W,…", "fractions": "F,…", "weights": "W,…"}[
+            knob.kind
+        ]
+    return {**kw, "type": _PARSERS[knob.kind]}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m nst", description="Neural style transfer (Gatys et al.) on VGG19.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -68,33 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--preset", choices=list(PRESETS), default="balanced", help="starting settings (default: balanced)")
     st.add_argument("--config", help="load settings from a JSON file (applied over the preset)")
     st.add_argument("--save-config", metavar="FILE", help="write the run's settings as JSON")
-    st.add_argument("--size", type=int, dest="max_side", help="long side of the result in pixels")
-    st.add_argument("--steps", type=int, dest="steps_per_epoch", help="steps per epoch")
-    st.add_argument("--epochs", type=int)
-    st.add_argument("--optimizer", choices=OPTIMIZERS)
-    st.add_argument("--lr", "--learning-rate", type=float, dest="learning_rate")
-    st.add_argument("--content-weight", type=float, help="α")
-    st.add_argument("--style-weight", type=float, help="β")
-    st.add_argument("--tv-weight", type=float, help="total-variation weight")
-    st.add_argument("--content-layer")
-    st.add_argument("--style-layers", type=_layer_weights, help="e.g. block1_conv1:1,block2_conv1:0.5")
-    st.add_argument("--init", choices=INITS)
-    st.add_argument("--seed", type=int)
-    st.add_argument(
-        "--preserve-colours", "--preserve-colors", action="store_true", default=None, dest="preserve_colours"
-    )
-    st.add_argument("--scales", type=_floats, help="coarse-to-fine fractions of --size, e.g. 0.5,1")
-    st.add_argument("--style-blend", type=_floats, help="weights of the style images, e.g. 0.7,0.3")
-    st.add_argument("--style-scale", type=float, help="style image size relative to the result")
-    st.add_argument("--backbone", choices=["vgg19", "vgg16", "inception_v3"])
-    st.add_argument("--precision", choices=PRECISIONS)
-    st.add_argument(
-        "--time-limit",
-        type=float,
-        metavar="SECONDS",
-        help="finish within this many seconds at the full --size: the stages are planned from this "
-        "machine's measured speed, coarse stages give way first",
-    )
+    for knob in KNOBS.values():
+        if knob.flags:
+            st.add_argument(*knob.flags, **_flag(knob))
     st.add_argument(
         "--weights", help="path of the backbone's Keras weights file (else $NST_WEIGHTS, the Keras cache, download)"
     )
@@ -102,35 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     ly = sub.add_parser("layers", help="list a backbone's layers with shapes and receptive fields")
-    ly.add_argument("--backbone", default="vgg19", choices=["vgg19", "vgg16", "inception_v3"])
+    ly.add_argument("--backbone", default="vgg19", choices=list(BACKBONES))
     ly.add_argument("--size", type=int, default=384)
     ly.add_argument("--weights")
 
     sub.add_parser("presets", help="print the presets as JSON")
     return parser
-
-
-_KNOBS = (
-    "max_side",
-    "steps_per_epoch",
-    "epochs",
-    "optimizer",
-    "learning_rate",
-    "content_weight",
-    "style_weight",
-    "tv_weight",
-    "content_layer",
-    "style_layers",
-    "init",
-    "seed",
-    "preserve_colours",
-    "scales",
-    "style_blend",
-    "style_scale",
-    "backbone",
-    "precision",
-    "time_limit",
-)
 
 
 def config_from_args(args: argparse.Namespace) -> StyleConfig:
@@ -141,7 +117,7 @@ def config_from_args(args: argparse.Namespace) -> StyleConfig:
         if not path.is_file():
             raise ConfigError(f"config file {args.config} does not exist.")
         cfg = StyleConfig.from_json(path.read_bytes())
-    changes = {k: getattr(args, k) for k in _KNOBS if getattr(args, k, None) is not None}
+    changes = {k: getattr(args, k) for k in KNOBS if getattr(args, k, None) is not None}
     if "optimizer" in changes and "learning_rate" not in changes and changes["optimizer"] != cfg.optimizer:
         changes["learning_rate"] = DEFAULT_LEARNING_RATES[changes["optimizer"]]
     if "backbone" in changes and changes["backbone"] != cfg.backbone:
@@ -167,7 +143,7 @@ def _check_output(path: str, what: str) -> None:
 
 
 class ProgressBar:
-    """One line on stderr: bar, step, it/s, time left, losses. Plain lines when not a TTY."""
+    """One line on stderr: bar, step, steps/s, time left, losses. Plain lines when not a TTY."""
 
     def __init__(self, stream=sys.stderr, width: int = 24):
         self.stream, self.width = stream, width
@@ -181,7 +157,7 @@ class ProgressBar:
         bar = "█" * done + "·" * (self.width - done)
         losses = "  ".join(f"{k} {v:.3g}" for k, v in p.losses.items())
         line = (
-            f"[{bar}] {p.step}/{p.total_steps}  {p.size[1]}×{p.size[0]}  {rate:.2f} it/s  "
+            f"[{bar}] {p.step}/{p.total_steps}  {p.size[1]}×{p.size[0]}  {rate:.2f} steps/s  "
             f"left {int(left) // 60}:{int(left) % 60:02d}  {losses}"
         )
         if self.tty:

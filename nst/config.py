@@ -9,27 +9,47 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from nst.backbones import BACKBONES, DEFAULT_BACKBONE, get_spec
-from nst.device import PRECISIONS
+from nst.backbones import DEFAULT_BACKBONE, get_spec
+from nst.knobs import KNOBS
 
-OPTIMIZERS = ("lbfgs", "adam", "sgd")
 # Learning rates that work with the default weights: L-BFGS scales its own steps; Adam's is in
 # grey levels per step; SGD multiplies the per-pixel gradient (see nst.optimizers).
 DEFAULT_LEARNING_RATES = {"lbfgs": 1.0, "adam": 5.0, "sgd": 30.0}
-INITS = ("content", "noise", "noisy_content")
 CONFIG_VERSION = 1
+
+
+class _Names(dict):
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def _literal(value: Any) -> str:
+    """A value's repr, safe inside a message template."""
+    return repr(value).replace("{", "{{").replace("}", "}}")
 
 
 class ConfigError(ValueError):
     """An invalid setting; the message names the setting and the allowed range, `field` the
-    StyleConfig field it is about (None when it is about the images or the machine)."""
+    StyleConfig field it is about (None when it is about the images or the machine).
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+    `template` is the message with each setting as a `{field}` placeholder, so that every reader
+    calls settings by its own names: str() by the field names (as in a JSON file), `worded` by
+    any other (the panel's labels, nst.knobs.LABELS)."""
+
+    def __init__(self, message: str, field: str | None = None, *, template: str | None = None):
+        super().__init__(template.format_map(_Names()) if template is not None else message)
         self.field = field
+        self.template = template
+
+    def worded(self, names: Mapping[str, str]) -> str:
+        if self.template is None:
+            return str(self)
+        text = self.template.format_map(_Names(names))
+        return text[:1].upper() + text[1:]
 
 
 def _default_style_layers() -> dict[str, float]:
@@ -80,134 +100,124 @@ class StyleConfig:
 
     # ------------------------------------------------------------------ validation
     def validate(self, n_styles: int | None = None) -> StyleConfig:
-        """Raise ConfigError with a plain sentence for the first bad setting; return self."""
+        """Raise ConfigError with a plain sentence for the first bad setting; return self. Ranges
+        and choices come from the knob table (nst.knobs)."""
 
-        def need(ok: bool, message: str, field: str | None = None) -> None:
+        def need(ok: bool, template: str, field: str | None = None) -> None:
             if not ok:
-                raise ConfigError(message, field)
+                raise ConfigError("", field, template=template)
 
-        def number(name: str, lo: float, hi: float, integer: bool = False) -> None:
+        def number(name: str, lo: float | None = None) -> None:
+            knob, value = KNOBS[name], getattr(self, name)
+            lo = knob.low if lo is None else lo
+            kind = "a whole number" if knob.integer else "a number"
+            need(
+                isinstance(value, int if knob.integer else (int, float)) and not isinstance(value, bool),
+                f"{{{name}}} must be {kind} (got {_literal(value)}).",
+                name,
+            )
+            need(
+                math.isfinite(value) and lo <= value <= knob.high,
+                f"{{{name}}} must be between {lo:g} and {knob.high:g} (got {_literal(value)}).",
+                name,
+            )
+
+        def choice(name: str) -> None:
+            options = KNOBS[name].choices
             value = getattr(self, name)
-            kind = "a whole number" if integer else "a number"
-            need(
-                isinstance(value, int if integer else (int, float)) and not isinstance(value, bool),
-                f"{name} must be {kind} (got {value!r}).",
-                name,
-            )
-            need(
-                math.isfinite(value) and lo <= value <= hi,
-                f"{name} must be between {lo:g} and {hi:g} (got {value!r}).",
-                name,
-            )
+            need(value in options, f"{{{name}}} must be one of {', '.join(options)} (got {_literal(value)}).", name)
 
-        need(
-            self.backbone in BACKBONES,
-            f"backbone must be one of {', '.join(BACKBONES)} (got {self.backbone!r}).",
-            "backbone",
-        )
+        def weights(name: str, values, what: str) -> None:
+            knob = KNOBS[name]
+            for value in values:
+                need(
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and math.isfinite(value)
+                    and knob.low <= value <= (knob.high if knob.high is not None else math.inf),
+                    f"{what} must be a number ≥ {knob.low:g}"
+                    + (f" and ≤ {knob.high:g}" if knob.high is not None else "")
+                    + f" (got {_literal(value)}).",
+                    name,
+                )
+
+        choice("backbone")
         spec = get_spec(self.backbone)
-        number("max_side", spec.min_side, 2048, integer=True)
+        number("max_side", lo=spec.min_side)
         need(
             isinstance(self.content_layer, str) and self.content_layer in spec.layers,
-            f"content_layer must be a {spec.label} layer such as {spec.content_layer} (got {self.content_layer!r}).",
+            f"{{content_layer}} must be a {spec.label} layer such as {spec.content_layer} "
+            f"(got {_literal(self.content_layer)}).",
             "content_layer",
         )
         need(
             isinstance(self.style_layers, dict) and len(self.style_layers) > 0,
-            "style_layers must map at least one layer to a weight.",
+            "pick at least one style layer.",
             "style_layers",
         )
         for name, weight in self.style_layers.items():
-            need(name in spec.layers, f"style layer {name!r} is not a {spec.label} layer.", "style_layers")
-            need(
-                isinstance(weight, int | float)
-                and not isinstance(weight, bool)
-                and math.isfinite(weight)
-                and 0 <= weight <= 1e6,
-                f"the weight of style layer {name} must be between 0 and 1e6 (got {weight!r}).",
-                "style_layers",
-            )
+            need(name in spec.layers, f"style layer {_literal(name)} is not a {spec.label} layer.", "style_layers")
+            weights("style_layers", [weight], f"the weight of style layer {name}")
         need(
             any(w > 0 for w in self.style_layers.values()),
-            "at least one style layer needs a weight above 0.",
+            "give at least one style layer a weight above 0.",
             "style_layers",
         )
-        number("content_weight", 0, 1e12)
-        number("style_weight", 0, 1e12)
-        number("tv_weight", 0, 1e12)
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            number(name)
         need(
             self.content_weight > 0 or self.style_weight > 0,
-            "content_weight and style_weight cannot both be 0.",
+            "{content_weight} and {style_weight} cannot both be 0: raise one of them.",
             "style_weight",
         )
-        need(
-            isinstance(self.style_blend, tuple)
-            and all(
-                isinstance(w, int | float) and not isinstance(w, bool) and math.isfinite(w) and w >= 0
-                for w in self.style_blend
-            ),
-            "style_blend must be a list of weights ≥ 0.",
-            "style_blend",
-        )
+        need(isinstance(self.style_blend, tuple), "{style_blend} must be a list of weights.", "style_blend")
+        weights("style_blend", self.style_blend, "each {style_blend} weight")
         if self.style_blend:
-            need(sum(self.style_blend) > 0, "style_blend needs at least one weight above 0.", "style_blend")
+            need(sum(self.style_blend) > 0, "give at least one painting a {style_blend} weight above 0.", "style_blend")
         if n_styles is not None:
             need(n_styles >= 1, "at least one style image is needed.")
             need(n_styles <= 8, f"at most 8 style images can be blended (got {n_styles}).")
             need(
                 not self.style_blend or len(self.style_blend) == n_styles,
-                f"style_blend has {len(self.style_blend)} weights for {n_styles} style images.",
+                f"{{style_blend}} has {len(self.style_blend)} weights for {n_styles} style images.",
                 "style_blend",
             )
-        number("style_scale", 0.1, 4.0)
-        need(isinstance(self.preserve_colours, bool), "preserve_colours must be true or false.", "preserve_colours")
-        need(
-            self.optimizer in OPTIMIZERS,
-            f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {self.optimizer!r}).",
-            "optimizer",
-        )
-        number("learning_rate", 1e-6, 1e4)
-        number("adam_beta1", 0, 0.9999)
-        number("adam_beta2", 0, 0.99999)
-        number("adam_epsilon", 1e-12, 1e3)
-        number("sgd_decay_rate", 0.01, 1.0)
-        number("sgd_decay_steps", 1, 1_000_000, integer=True)
-        number("lbfgs_history", 1, 100, integer=True)
-        number("epochs", 1, 1000, integer=True)
-        number("steps_per_epoch", 1, 10_000, integer=True)
+        number("style_scale")
+        need(isinstance(self.preserve_colours, bool), "{preserve_colours} must be true or false.", "preserve_colours")
+        choice("optimizer")
+        for name in ("learning_rate", "adam_beta1", "adam_beta2", "adam_epsilon", "sgd_decay_rate"):
+            number(name)
+        for name in ("sgd_decay_steps", "lbfgs_history", "epochs", "steps_per_epoch"):
+            number(name)
         need(
             self.total_steps <= 20_000,
-            f"epochs × steps_per_epoch must be at most 20000 (got {self.total_steps}).",
+            f"{{epochs}} × {{steps_per_epoch}} must be at most 20000 (got {self.total_steps}).",
             "steps_per_epoch",
         )
         need(
             isinstance(self.scales, tuple) and 1 <= len(self.scales) <= 5,
-            "scales must list 1 to 5 fractions of max_side.",
+            "{scales} must list 1 to 5 fractions of the size.",
             "scales",
         )
-        for s in self.scales:
-            need(
-                isinstance(s, int | float) and not isinstance(s, bool) and math.isfinite(s) and 0.1 <= s <= 1.0,
-                f"each scale must be between 0.1 and 1 (got {s!r}).",
-                "scales",
-            )
+        weights("scales", self.scales, "each of the {scales}")
         need(
             list(self.scales) == sorted(self.scales) and self.scales[-1] == 1.0,
-            "scales must ascend and end at 1 (coarse to fine, finishing at full size).",
+            "{scales} must ascend and end at 1 (coarse to fine, finishing at full size).",
             "scales",
         )
-        need(len(self.scales) <= self.total_steps, "there must be at least one step per scale.", "steps_per_epoch")
-        need(self.init in INITS, f"init must be one of {', '.join(INITS)} (got {self.init!r}).", "init")
-        number("noise_ratio", 0, 1)
-        number("seed", 0, 2**31 - 1, integer=True)
         need(
-            self.precision in PRECISIONS,
-            f"precision must be one of {', '.join(PRECISIONS)} (got {self.precision!r}).",
-            "precision",
+            len(self.scales) <= self.total_steps,
+            f"{len(self.scales)} stages (coarse to full size) need at least {len(self.scales)} steps: raise "
+            "{steps_per_epoch} or drop a stage.",
+            "steps_per_epoch",
         )
-        number("preview_every", 1, 10_000, integer=True)
+        choice("init")
+        number("noise_ratio")
+        number("seed")
+        choice("precision")
+        number("preview_every")
         if self.time_limit is not None:
-            number("time_limit", 0.1, 86_400)
+            number("time_limit")
         return self
 
     # ------------------------------------------------------------------ JSON

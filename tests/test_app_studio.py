@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from nst.knobs import LABELS
 from tests.conftest import ROOT
 
 
@@ -201,7 +202,7 @@ def test_compare_tab_names_what_differs(vgg_weights):
     assert len(at.session_state["history"]) == 2
     table = at.dataframe[0].value
     rows = {r["setting"]: (r["left"], r["right"]) for r in table.to_dict("records")}
-    assert rows["Size"] == ("64", "80") and rows["Preserve colours"] == ("no", "yes"), rows
+    assert rows[LABELS["max_side"]] == ("64", "80") and rows[LABELS["preserve_colours"]] == ("no", "yes"), rows
     assert not at.exception
 
 

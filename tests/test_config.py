@@ -89,3 +89,39 @@ def test_from_json_rejects_bad_files(text, words):
 def test_total_steps():
     cfg = StyleConfig(content_weight=1.0, style_weight=1e-3, epochs=3, steps_per_epoch=10, scales=(0.5, 1.0))
     assert cfg.total_steps == 30
+
+
+def test_every_setting_is_one_row_of_the_knob_table():
+    """Issue 11.1: the table names every StyleConfig field; validate, the CLI and the panel read it."""
+    from dataclasses import fields
+
+    from nst.cli import build_parser, config_from_args
+    from nst.knobs import KNOBS
+
+    assert {f.name for f in fields(StyleConfig)} == set(KNOBS)
+    args = build_parser().parse_args(
+        ["stylize", "c.jpg", "s.jpg", "-o", "o.png", "--adam-beta1", "0.8", "--lbfgs-history", "5", "--steps", "7"]
+    )
+    cfg = config_from_args(args)
+    assert (cfg.adam_beta1, cfg.lbfgs_history, cfg.steps_per_epoch) == (0.8, 5, 7)
+    # the range a knob's row gives is the one validate enforces
+    high = KNOBS["lbfgs_history"].high
+    StyleConfig(lbfgs_history=int(high)).validate()
+    with pytest.raises(ConfigError, match=f"between 1 and {high:g}"):
+        StyleConfig(lbfgs_history=int(high) + 1).validate()
+
+
+def test_errors_name_settings_in_each_readers_words():
+    from nst.knobs import LABELS
+
+    with pytest.raises(ConfigError) as err:
+        StyleConfig(steps_per_epoch=99999).validate()
+    assert err.value.field == "steps_per_epoch"
+    assert str(err.value) == "steps_per_epoch must be between 1 and 10000 (got 99999)."
+    assert err.value.worded(LABELS) == "Steps per epoch must be between 1 and 10000 (got 99999)."
+    with pytest.raises(ConfigError) as err:
+        StyleConfig(content_weight=0.0, style_weight=0.0).validate()
+    assert err.value.worded(LABELS) == "Content weight α and Style weight β cannot both be 0: raise one of them."
+    with pytest.raises(ConfigError) as err:  # a value with braces in it does not break the message
+        StyleConfig(content_layer="{x}").validate()
+    assert "'{x}'" in err.value.worded(LABELS)

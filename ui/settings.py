@@ -1,33 +1,26 @@
 """The settings panel: presets, every knob of `StyleConfig`, and JSON load/save.
 
-Each knob is a widget whose key is `cfg.<field>`; a preset or a loaded JSON file simply writes
-those keys (in a callback, before the widgets are drawn), so the widgets always show the
-config that will run. Values persist across page switches.
+Each knob is a widget whose key is `cfg.<field>`, with its label, help, range and tab from the
+engine's knob table (nst.knobs); a preset or a loaded JSON file simply writes those keys (in a
+callback, before the widgets are drawn), so the widgets always show the config that will run.
+Values persist across page switches. An invalid value is shown beside its widget, in the panel's
+labels (ConfigError.worded), and Run is disabled.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import streamlit as st
 
-from nst.backbones import BACKBONES, get_spec
+from nst.backbones import get_spec
 from nst.config import DEFAULT_LEARNING_RATES, PRESETS, ConfigError, StyleConfig, preset
-from nst.device import PRECISIONS
+from nst.knobs import KNOBS, LABELS
 from ui.resources import duration
 
 PRESET_LABELS = list(PRESETS.values())
 PRESET_BY_LABEL = {label: name for name, label in PRESETS.items()}
-OPTIMIZER_LABELS = {"lbfgs": "L-BFGS", "adam": "Adam", "sgd": "SGD (exponential decay)"}
-INIT_LABELS = {"content": "Content", "noise": "Noise", "noisy_content": "Noisy content"}
 SCALE_LABELS = {0.25: "¼", 0.5: "½"}  # full size (1) always runs last, so it is not a choice
-PRECISION_LABELS = {
-    "auto": "Auto (fastest here)",
-    "float32": "float32",
-    "bfloat16": "bfloat16 (mixed)",
-    "float16": "float16 (mixed, GPU)",
-}
 # A MIME type in the list turns off Streamlit's server-side extension check, which would raise an
 # exception into the page for "settings.txt"; StyleConfig.from_json judges the content instead.
 JSON_ACCEPT = ["application/json", "json"]
@@ -158,60 +151,7 @@ def read_config(style_names: list[str], validate: bool = True) -> StyleConfig:
     try:
         return cfg.validate(n_styles=max(1, len(style_names)))
     except ConfigError as exc:
-        raise ConfigError(in_panel_words(str(exc), cfg), exc.field) from None
-
-
-# The engine's messages name StyleConfig fields; the panel has labels and a way to fix each.
-_REWRITES = {
-    "content_weight and style_weight cannot both be 0.": "Content weight α and Style weight β cannot both be 0: "
-    "raise one of them.",
-    "style_layers must map at least one layer to a weight.": "Pick at least one style layer.",
-    "at least one style layer needs a weight above 0.": "Give at least one style layer a weight above 0.",
-    "style_blend needs at least one weight above 0.": "Give at least one painting a blend weight above 0.",
-}
-FIELD_LABELS = {  # every StyleConfig field as the panel names it
-    "max_side": "Size",
-    "content_weight": "Content weight α",
-    "style_weight": "Style weight β",
-    "tv_weight": "TV weight",
-    "content_layer": "Content layer",
-    "style_layers": "Style layers",
-    "style_blend": "Style blend",
-    "style_scale": "Style scale",
-    "preserve_colours": "Preserve colours",
-    "optimizer": "Optimiser",
-    "learning_rate": "Learning rate",
-    "adam_beta1": "β₁",
-    "adam_beta2": "β₂",
-    "adam_epsilon": "ε",
-    "sgd_decay_rate": "Decay rate",
-    "sgd_decay_steps": "Decay steps",
-    "lbfgs_history": "L-BFGS memory",
-    "steps_per_epoch": "Steps per epoch",
-    "epochs": "Epochs",
-    "init": "Start from",
-    "noise_ratio": "Noise share",
-    "seed": "Seed",
-    "scales": "Scales",
-    "precision": "Precision",
-    "backbone": "Backbone",
-    "time_limit": "Time limit (s)",
-    "preview_every": "Picture every N steps",
-}
-# The one message naming two fields at once goes first, before its parts are replaced.
-_MESSAGE_WORDS = {"epochs × steps_per_epoch": "Epochs × steps per epoch", **FIELD_LABELS}
-
-
-def in_panel_words(message: str, cfg: StyleConfig) -> str:
-    """An engine message about `cfg`, with the panel's labels and what to change."""
-    if message in _REWRITES:
-        return _REWRITES[message]
-    if message == "there must be at least one step per scale.":
-        n = len(cfg.scales)
-        return f"{n} stages (coarse to full size) need at least {n} steps: raise Steps per epoch or drop a stage."
-    for field, label in _MESSAGE_WORDS.items():
-        message = re.sub(rf"\b{re.escape(field)}\b", label, message)
-    return message[:1].upper() + message[1:]
+        raise ConfigError(exc.worded(LABELS), exc.field) from None
 
 
 def _ratio(alpha: float, beta: float) -> str:
@@ -238,16 +178,47 @@ def summary(cfg: StyleConfig, planned: tuple[str, float] | None = None) -> str:
         budget = f" (within {cfg.time_limit:g} s)" if cfg.time_limit else ""
         time_here = [f"{duration(planned[1])} here{budget}"]
     balance = f"α/β {_ratio(cfg.content_weight, cfg.style_weight)}"
-    return " · ".join([stages, OPTIMIZER_LABELS[cfg.optimizer], balance, *extras, *time_here])
+    return " · ".join([stages, KNOBS["optimizer"].choices[cfg.optimizer], balance, *extras, *time_here])
 
 
-def _number(
-    label: str, name: str, *, fmt: str | None = "%g", step: float | None = None, help: str | None = None
-) -> None:
+def _number(name: str) -> None:
     """A number box with no range of its own: given one, the browser keeps an out-of-range value
     in red while the server keeps the old one, so the box and Run disagree. StyleConfig.validate
-    judges the value and `_field_error` says why beside the box, with Run disabled."""
-    st.number_input(label, key=_key(name), format=fmt, step=step, help=help, persist_state="session")
+    judges the value against the knob table and `_field_error` says why beside the box."""
+    knob = KNOBS[name]
+    st.number_input(
+        knob.label,
+        key=_key(name),
+        format=None if knob.integer else "%g",
+        step=int(knob.step or 1) if knob.integer else knob.step,
+        help=knob.help,
+        persist_state="session",
+    )
+    _field_error(name)
+
+
+def _slider(name: str) -> None:
+    """A slider over the knob's `widget` range (narrower than what validate accepts)."""
+    knob = KNOBS[name]
+    kind = int if knob.integer else float  # Streamlit wants all three of one type
+    low, high, step = (kind(v) for v in (knob.widget or (knob.low, knob.high, knob.step)))
+    st.slider(knob.label, low, high, step=step, key=_key(name), help=knob.help, persist_state="session")
+    _field_error(name)
+
+
+def _choice(name: str, options: list[str] | None = None, widget=st.selectbox, **kw: Any) -> None:
+    """A choice among the knob's values (or `options`), shown by their labels."""
+    knob = KNOBS[name]
+    labels = knob.choices
+    widget(
+        knob.label,
+        options if options is not None else list(labels),
+        format_func=lambda v: labels.get(v, v),
+        key=_key(name),
+        help=knob.help,
+        persist_state="session",
+        **kw,
+    )
     _field_error(name)
 
 
@@ -294,7 +265,7 @@ def budget_control() -> None:
     options = sorted({*BUDGETS, current})
     st.session_state[_key("time_limit")] = current
     st.segmented_control(
-        "Finish within",
+        KNOBS["time_limit"].label,
         options,
         key=_key("time_limit"),
         format_func=_budget_label,
@@ -303,30 +274,6 @@ def budget_control() -> None:
     )
 
 
-# Where each StyleConfig field is edited: its error is shown there, and that tab opens on it.
-FIELD_TABS = {
-    **dict.fromkeys(
-        ("max_side", "scales", "init", "noise_ratio", "seed", "preserve_colours", "style_scale"), "Picture"
-    ),
-    **dict.fromkeys(("content_weight", "style_weight", "tv_weight"), "Loss"),
-    **dict.fromkeys(("backbone", "content_layer", "style_layers"), "Layers"),
-    **dict.fromkeys(
-        (
-            "optimizer",
-            "learning_rate",
-            "adam_beta1",
-            "adam_beta2",
-            "adam_epsilon",
-            "sgd_decay_rate",
-            "sgd_decay_steps",
-            "lbfgs_history",
-            "epochs",
-            "steps_per_epoch",
-            "precision",
-        ),
-        "Optimiser",
-    ),
-}
 TABS = ["Picture", "Loss", "Layers", "Optimiser", "Save / load"]
 
 
@@ -343,7 +290,7 @@ def where(error: ConfigError) -> str:
     """Where on screen a setting's error is shown, for the line beside Run."""
     if error.field == "style_blend":
         return "Style blend, under the paintings"
-    tab = FIELD_TABS.get(error.field or "")
+    tab = KNOBS[error.field].tab if error.field in KNOBS else None
     return f"All settings › {tab}" if tab else "All settings"
 
 
@@ -358,11 +305,12 @@ def blend_sliders(style_names: list[str]) -> None:
     """How much of each painting, when several are blended (each keeps its own weight)."""
     if len(style_names) < 2:
         return
-    st.caption("Style blend — how much of each painting")
+    st.caption(f"{KNOBS['style_blend'].label} — how much of each painting", help=KNOBS["style_blend"].help)
     cols = st.columns(len(style_names))
     for col, name in zip(cols, style_names, strict=True):
         st.session_state.setdefault(blend_key(name), 1.0)
-        col.slider(name, 0.0, 1.0, step=0.05, key=blend_key(name))
+        low, high, step = KNOBS["style_blend"].widget
+        col.slider(name, low, high, step=step, key=blend_key(name))
     _, st.session_state["cfg_error"] = check_config(style_names)
     _field_error("style_blend")
 
@@ -372,9 +320,10 @@ def _open_on_new_error(error: ConfigError | None) -> None:
     same error again leaves the user free to look at other tabs."""
     ss = st.session_state
     message = str(error) if error else None
-    if message and message != ss.get("cfg_error_seen") and error.field in FIELD_TABS:
+    tab = KNOBS[error.field].tab if error is not None and error.field in KNOBS else None
+    if message and message != ss.get("cfg_error_seen") and tab:
         ss["settings_open"] = True
-        ss["settings_tab"] = FIELD_TABS[error.field]
+        ss["settings_tab"] = tab
     ss["cfg_error_seen"] = message
 
 
@@ -391,184 +340,62 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
     with st.expander("All settings", icon=":material/tune:", key="settings_open", on_change="rerun"):
         image_tab, loss_tab, layer_tab, opt_tab, file_tab = st.tabs(TABS, key="settings_tab", on_change="rerun")
         with image_tab:
-            st.slider(
-                "Size (long side, px)",
-                64,
-                1024,
-                step=16,
-                key=_key("max_side"),
-                persist_state="session",
-                help="The result's long side. Cost grows with the pixel count.",
-            )
-            _field_error("max_side")
+            _slider("max_side")
+            knob = KNOBS["scales"]
             st.pills(
-                "Coarse stages before full size",
+                knob.label,
                 list(SCALE_LABELS.values()),
                 selection_mode="multi",
                 key=_key("scales"),
                 persist_state="session",
-                help="Optimise at a fraction of the size first, then upsample and continue: a step at ½ costs "
-                "a quarter of one at full size, so most steps are cheap. Full size always runs last.",
+                help=knob.help,
             )
             _field_error("scales")
-            st.segmented_control(
-                "Start from", list(INIT_LABELS), format_func=INIT_LABELS.get, key=_key("init"), persist_state="session"
-            )
+            _choice("init", widget=st.segmented_control)
             if ss.get(_key("init")) == "noisy_content":
-                st.slider(
-                    "Noise share",
-                    0.0,
-                    1.0,
-                    step=0.05,
-                    key=_key("noise_ratio"),
-                    persist_state="session",
-                    help="How much of the starting picture is random noise (the rest is the photo): more noise, "
-                    "more freedom for the painting's textures, less of the photo's fine detail.",
-                )
-            _number("Seed", "seed", fmt=None, step=1, help="Same seed, same settings, same images → the same result.")
-            st.toggle(
-                "Preserve the content's colours",
-                key=_key("preserve_colours"),
-                persist_state="session",
-                help="Keep the photo's colours; take only the painting's strokes and texture (luminance).",
-            )
-            st.slider(
-                "Style scale",
-                0.25,
-                2.0,
-                step=0.05,
-                key=_key("style_scale"),
-                persist_state="session",
-                help="Size of the painting relative to the result: larger → bigger brush strokes.",
-            )
+                _slider("noise_ratio")
+            _number("seed")
+            knob = KNOBS["preserve_colours"]
+            st.toggle(knob.label, key=_key("preserve_colours"), persist_state="session", help=knob.help)
+            _slider("style_scale")
         with loss_tab:
-            c1, c2, c3 = st.columns(3)
-            with c1:
-                _number("Content weight α", "content_weight", step=0.1, help="Weight of the content loss Σ(F−P)²/ΣP².")
-            with c2:
-                _number("Style weight β", "style_weight", step=0.1, help="Weight of the style loss Σ w_l Σ(G−A)²/ΣA².")
-            with c3:
-                _number(
-                    "TV weight",
-                    "tv_weight",
-                    step=0.1,
-                    help="Total variation (mean |Δx| of pixels in 0…1): smooths high-frequency noise.",
-                )
+            for col, name in zip(st.columns(3), ("content_weight", "style_weight", "tv_weight"), strict=True):
+                with col:
+                    _number(name)
             alpha, beta = ss.get(_key("content_weight"), 0.0), ss.get(_key("style_weight"), 0.0)
             st.caption(
                 f"α/β = **{_ratio(alpha, beta)}** — smaller means more style. (Content and TV terms are normalised "
                 "per element, so these weights work at every size.)"
             )
         with layer_tab:
-            st.selectbox(
-                "Backbone",
-                list(BACKBONES),
-                format_func=lambda n: BACKBONES[n].label,
-                key=_key("backbone"),
-                on_change=_on_backbone,
-                persist_state="session",
-                help="VGG19 is what everything is tuned for. Others need their own weights file.",
-            )
-            st.selectbox(
-                "Content layer",
-                list(spec.layers),
-                key=_key("content_layer"),
-                persist_state="session",
-                help="Deeper layers keep the layout but free the details.",
-            )
-            _field_error("content_layer")
+            _choice("backbone", on_change=_on_backbone)
+            _choice("content_layer", list(spec.layers))
+            knob = KNOBS["style_layers"]
             st.multiselect(
-                "Style layers",
-                list(spec.layers),
-                key=_key("style_layers"),
-                persist_state="session",
-                help="The Gram matrices of these layers are matched to the painting's.",
+                knob.label, list(spec.layers), key=_key("style_layers"), persist_state="session", help=knob.help
             )
+            low, high, step = knob.widget
             for name in ss.get(_key("style_layers"), []):
                 ss.setdefault(_key(f"layer.{name}"), 1.0)
-                st.slider(f"weight of {name}", 0.0, 2.0, step=0.05, key=_key(f"layer.{name}"))
+                st.slider(f"weight of {name}", low, high, step=step, key=_key(f"layer.{name}"))
             _field_error("style_layers")
         with opt_tab:
-            st.selectbox(
-                "Optimiser",
-                list(OPTIMIZER_LABELS),
-                format_func=OPTIMIZER_LABELS.get,
-                key=_key("optimizer"),
-                on_change=_on_optimizer,
-                persist_state="session",
-                help="L-BFGS needs the fewest steps; Adam and SGD are the course's classics.",
-            )
+            _choice("optimizer", on_change=_on_optimizer)
             c1, c2 = st.columns(2)
             with c1:
-                _number(
-                    "Epochs",
-                    "epochs",
-                    fmt=None,
-                    step=1,
-                    help="The course's outer loop: the run makes Epochs × Steps per epoch optimiser steps in all "
-                    "(split evenly over the stages). An epoch here is just a group of steps, not a pass over data.",
-                )
+                _number("epochs")
             with c2:
-                _number(
-                    "Steps per epoch",
-                    "steps_per_epoch",
-                    fmt=None,
-                    step=10,
-                    help="Optimiser steps in each epoch; each step computes the loss and its gradient once.",
-                )
-            _number(
-                "Learning rate",
-                "learning_rate",
-                help="L-BFGS: step scale (1 = full quasi-Newton step). Adam: grey levels per step. "
-                "SGD: multiplies the raw gradient.",
-            )
+                _number("steps_per_epoch")
+            _number("learning_rate")
             optimizer = ss.get(_key("optimizer"))
-            if optimizer == "adam":
-                c1, c2, c3 = st.columns(3)
-                with c1:
-                    _number(
-                        "β₁",
-                        "adam_beta1",
-                        step=0.01,
-                        help="Adam's memory of past gradients (momentum): 0.9 averages over about the last 10 steps.",
-                    )
-                with c2:
-                    _number(
-                        "β₂",
-                        "adam_beta2",
-                        step=0.001,
-                        help="Adam's memory of past squared gradients, which sets each pixel's own step size: "
-                        "0.999 averages over about the last 1000 steps.",
-                    )
-                with c3:
-                    _number(
-                        "ε",
-                        "adam_epsilon",
-                        help="Added to the step-size divisor so flat pixels do not get huge steps; larger is calmer.",
-                    )
-            elif optimizer == "sgd":
-                c1, c2 = st.columns(2)
-                with c1:
-                    _number("Decay rate", "sgd_decay_rate", step=0.01, help="The learning rate is multiplied by this…")
-                with c2:
-                    _number("Decay steps", "sgd_decay_steps", fmt=None, step=10, help="…every this many steps.")
-            else:
-                _number(
-                    "L-BFGS memory (pairs)",
-                    "lbfgs_history",
-                    fmt=None,
-                    step=1,
-                    help="How many recent steps L-BFGS remembers to estimate the loss's curvature: more pairs, "
-                    "better steps, one image-sized copy more per pair in memory.",
-                )
-            st.selectbox(
-                "Precision",
-                list(PRECISIONS),
-                format_func=PRECISION_LABELS.get,
-                key=_key("precision"),
-                persist_state="session",
-                help="bfloat16 is about twice as fast on CPUs with AVX512-BF16/AMX, and looks the same.",
-            )
+            names = {
+                "adam": ("adam_beta1", "adam_beta2", "adam_epsilon"),
+                "sgd": ("sgd_decay_rate", "sgd_decay_steps"),
+            }.get(optimizer, ("lbfgs_history",))
+            for col, name in zip(st.columns(len(names)), names, strict=True):
+                with col:
+                    _number(name)
+            _choice("precision")
         with file_tab:
             st.file_uploader(
                 "Load settings (JSON)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nst.images import encode_png
+from nst.knobs import KNOBS, LABELS
 from ui import charts, gallery, pickers, settings, state
 
 PER_ROW = 6
@@ -69,17 +70,13 @@ def _shown(value) -> str:
 
 def _config_diff(a, b) -> list[dict[str, str]]:
     da, db = a.to_dict(), b.to_dict()
-    return [
-        {"setting": settings.FIELD_LABELS.get(k, k), "left": _shown(da[k]), "right": _shown(db[k])}
-        for k in da
-        if da[k] != db[k]
-    ]
+    return [{"setting": LABELS.get(k, k), "left": _shown(da[k]), "right": _shown(db[k])} for k in da if da[k] != db[k]]
 
 
 def compare_label(entry: state.HistoryEntry) -> str:
     """'#4 · tubingen × starry_night · Adam, 60 steps, 384 px': the run by what people change."""
     cfg = entry.config
-    return f"{entry.label} · {settings.OPTIMIZER_LABELS[cfg.optimizer]}, {cfg.total_steps} steps, {cfg.max_side} px"
+    return f"{entry.label} · {KNOBS['optimizer'].choices[cfg.optimizer]}, {cfg.total_steps} steps, {cfg.max_side} px"
 
 
 def compare_tab() -> None:
