@@ -203,7 +203,7 @@ def live_view() -> None:
         # The column's full width: this is what the audience watches.
         st.image(
             view.image,
-            caption=f"Result · step {view.step}" + (" (running)" if view.active else ""),
+            caption=f"Result · step {view.step}" + (", still running" if view.active else ""),
             width="stretch",
         )
     if view.steps:

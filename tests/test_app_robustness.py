@@ -391,7 +391,10 @@ def test_uploads_and_runs_leave_no_temporary_files(vgg_weights, tmp_path, monkey
     at.run()
     run_and_wait(at)
     assert not at.exception and at.session_state["job"].view().status == "finished"
-    assert os.listdir(temp) == []
+    # TensorFlow writes the Python it generates when it first traces a function (autograph) to the
+    # temp folder: code, never a user's picture, and only when this test happens to trace first.
+    left = [f for f in os.listdir(temp) if not f.startswith("__autograph_generated_file")]
+    assert left == []
     assert sorted(os.listdir(ROOT)) == top
 
 

@@ -24,7 +24,7 @@ def set_steps(page, steps: int) -> None:
     if not expander.get_by_role("tab", name="Optimiser").is_visible():
         expander.get_by_text("All settings").click()
     expander.get_by_role("tab", name="Optimiser").click()
-    box = expander.get_by_label("Steps per epoch")
+    box = expander.get_by_role("spinbutton", name="Steps per epoch")
     box.fill(str(steps))
     box.press("Enter")
     wait_idle(page)

@@ -13,18 +13,18 @@ from ui.state import Picture
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
-# Names under thumbnails sit in narrow columns. Lines break between words only; a word longer than
-# its column ends in "…" (the full name is on the pill above) instead of being cut into two lines;
-# !important because Streamlit's own rule (break-word) is more specific.
-CAPTION_CSS = """<style>
+
+def caption_style() -> None:
+    """Names under thumbnails sit in narrow columns. Lines break between words only; a word longer
+    than its column ends in "…" (the full name is on the pill above) instead of being cut in two;
+    !important because Streamlit's own rule (break-word) is more specific. A style element: it takes
+    no space. (A literal, as every raw HTML in the app must be: see test_app_robustness.)"""
+    st.html(
+        """<style>
 [data-testid="stImageCaption"], [data-testid="stImageCaption"] * { overflow-wrap: normal !important;
   word-break: normal !important; overflow: hidden; text-overflow: ellipsis; }
 </style>"""
-
-
-def caption_style() -> None:
-    """Apply CAPTION_CSS to this page's image captions (a style element, it takes no space)."""
-    st.html(CAPTION_CSS)
+    )
 
 
 def wrappable(name: str) -> str:

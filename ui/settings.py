@@ -16,6 +16,7 @@ import streamlit as st
 from nst.backbones import get_spec
 from nst.config import DEFAULT_LEARNING_RATES, PRESETS, ConfigError, StyleConfig, preset
 from nst.knobs import KNOBS, LABELS
+from ui import gallery
 from ui.resources import duration
 
 PRESET_LABELS = list(PRESETS.values())
@@ -310,7 +311,7 @@ def blend_sliders(style_names: list[str]) -> None:
     for col, name in zip(cols, style_names, strict=True):
         st.session_state.setdefault(blend_key(name), 1.0)
         low, high, step = KNOBS["style_blend"].widget
-        col.slider(name, low, high, step=step, key=blend_key(name))
+        col.slider(gallery.wrappable(name), low, high, step=step, key=blend_key(name))
     _, st.session_state["cfg_error"] = check_config(style_names)
     _field_error("style_blend")
 
