@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from nst import explain
 from ui import inspect
+
+ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
 
 st.title("Feature maps")
 st.caption(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from nst import explain
 from nst.jobs import Job
 from ui import inspect, resources, state
+
+ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
 
 st.title("What each layer captures")
 st.caption(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from nst.config import PRESETS, ConfigError, preset
 from nst.images import encode_gif, encode_png
 from nst.jobs import Job, RunSpec
 from ui import charts, pickers, resources, settings, state
 from ui.sweep import sweep_tab
 from ui.views import compare_tab, history_tab
+
+ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
 
 st.title("Studio")
 st.caption("Neural style transfer (Gatys et al. 2015): the photo's layout, the painting's textures.")

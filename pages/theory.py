@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import ui
 from nst import explain
 from ui import inspect
+
+ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
 
 st.title("Theory")
 st.caption(
