@@ -53,17 +53,10 @@ def tasks(kind: str, image, side: int) -> list[explain.Reconstruction]:
 
 def start(todo: list[explain.Reconstruction]) -> None:
     """One picture or all that are missing, as one job in the shared queue."""
-    if state.busy():
-        st.session_state["recon_refused"] = "Another run of yours is going: wait for it or stop it first."
-        return
     todo = [t for t in todo if t.cached(backbone) is None]
-    if not todo:
-        return
-    job = Job(todo, backbone, kind="reconstruct")
-    st.session_state["recon_job"] = job
-    st.session_state["recon_eta"] = [t.seconds_here(backbone) for t in todo]  # for the time left
-    st.session_state["recon_refused"] = None
-    resources.run_queue().submit(job)
+    if todo:
+        eta = [t.seconds_here(backbone) for t in todo]  # for the time left of those not started
+        state.RECONSTRUCT.start(Job(todo, backbone, kind="reconstruct"), eta=eta)
 
 
 def section(kind: str) -> None:
@@ -121,36 +114,18 @@ def _caption(kind: str, task: explain.Reconstruction) -> str:
 
 
 def progress() -> None:
-    job = st.session_state.get("recon_job")
+    job = state.RECONSTRUCT.job()
     if job is None:
         return
-    view = job.view()
-    if view.active:
-        if view.status == "queued":
-            where = "waiting for a free slot"
-        else:
-            label = job.runs[min(view.run_index, len(job.runs) - 1)].label
-            eta = st.session_state.get("recon_eta") or []
-            later = sum(eta[view.run_index + 1 :])
-            left = (view.seconds_left or 0.0) + later
-            where = (
-                f"{label} (picture {view.run_index + 1} of {view.n_runs}) · step {view.step}/{view.total_steps} · "
-                f"{resources.duration(left)} left"
-            )
-        st.progress(view.progress, text=f"Reconstructing {where} · {view.elapsed:.0f} s")
-        st.button("Stop", key="rc_stop", on_click=job.stop, icon=":material/stop:")
-    elif view.status not in ("finished", "stopped"):
+    view = state.RECONSTRUCT.progress(stop=True)
+    if not view.active and view.status not in ("finished", "stopped"):
         st.error(view.message)
-    seen = (job.id, len(view.results), job.done)
-    if st.session_state.get("recon_seen") != seen:  # a new picture (or the end): redraw the grids
-        st.session_state["recon_seen"] = seen
-        if view.results or job.done:
-            st.rerun()
+    if state.RECONSTRUCT.first_time((job.id, len(view.results), job.done)) and (view.results or job.done):
+        st.rerun()  # a new picture (or the end): redraw the grids
 
 
-if st.session_state.get("recon_refused"):
-    st.warning(st.session_state["recon_refused"])
-recon_job = st.session_state.get("recon_job")
+state.RECONSTRUCT.show_refusal()
+recon_job = state.RECONSTRUCT.job()
 st.fragment(run_every=1.0 if recon_job is not None and not recon_job.done else None)(progress)()
 section("content")
 st.divider()

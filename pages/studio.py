@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from nst.config import PRESETS, ConfigError, preset
+from nst.config import PRESETS, preset
 from nst.images import encode_gif, encode_png
 from nst.jobs import Job, RunSpec
-from ui import charts, pickers, resources, settings, state
+from ui import charts, pickers, resources, runs, settings, state
 from ui.sweep import sweep_tab
 from ui.views import compare_tab, history_tab
 
@@ -28,46 +28,22 @@ with left:
     settings.blend_sliders(style_names)
     config, config_error = settings.settings_panel(style_names)
 
-job = state.job()
+job = state.RUN.job()
 running = job is not None and not job.done
 busy = state.busy()
 
 
 def start_run() -> None:
-    """Run button: one job per session at a time, queued behind other sessions' runs.
-
-    The button is disabled while a run goes, but a click can still arrive from a page that had
-    not redrawn yet (or a forged message), so everything is checked again here."""
-    if state.busy():
-        refuse("A run of yours is already going: stop it first, or wait for it to finish.", level="warning")
-        return
+    """Run button: the same checks that drew the button, made again on the click (a click can
+    arrive from a page that had not redrawn yet, or a forged message)."""
     pic, style_pics = state.content(), state.styles()
-    if pic is None or not style_pics:
-        refuse("Pick a content photo and at least one style painting first.")
+    config, error = settings.check_config([s.name for s in style_pics])
+    ready = runs.run_readiness(pic, style_pics, config, error and str(error))
+    if ready.problems or ready.plan is None:
+        state.RUN.refuse(" ".join(ready.problems) or "Run cannot start now.")
         return
-    try:
-        cfg = settings.read_config([s.name for s in style_pics])
-    except ConfigError as exc:
-        refuse(f"Check the settings: {exc}")
-        return
-    missing = resources.weights_problem(cfg.backbone)
-    backbone = None if missing else resources.get_backbone(cfg.backbone, cfg.precision, show_error=False)
-    if backbone is None:
-        refuse(missing or "The model could not be loaded; see the server log.")
-        return
-    _, problem = resources.plan_or_problem(backbone, cfg, pic.image, [s.image for s in style_pics])
-    if problem:
-        refuse(problem)
-        return
-    new = Job([RunSpec(pic.image, [s.image for s in style_pics], cfg)], backbone)
-    state.start_job(new, pic, style_pics, cfg)
-    resources.run_queue().submit(new)
-    st.session_state["run_refused"] = None
-
-
-def refuse(message: str, level: str = "error") -> None:
-    """Shown under the buttons on the next redraw (once)."""
-    st.session_state["run_refused"] = (level, message)
+    new = Job([RunSpec(pic.image, [s.image for s in style_pics], config)], ready.backbone)
+    state.RUN.start(new, inputs=(pic, style_pics, config))
 
 
 def preset_times(backbone, content_pic, style_pics, budget: float | None) -> dict[str, str]:
@@ -82,28 +58,17 @@ def preset_times(backbone, content_pic, style_pics, budget: float | None) -> dic
 
 
 with left, controls:
-    missing = resources.weights_problem(config.backbone) if config is not None else None
-    loaded = (
-        resources.get_backbone(config.backbone, config.precision, show_error=False) if config and not missing else None
+    ready = runs.run_readiness(content, styles, config, config_error)
+    loaded = ready.backbone
+    times = (
+        preset_times(loaded, content, styles, config.time_limit)
+        if loaded is not None and content is not None and styles
+        else {}
     )
-    ready = loaded is not None and content is not None and bool(styles)
-    times = preset_times(loaded, content, styles, config.time_limit) if ready else {}
     settings.preset_control(style_names, times)
     settings.budget_control()
-    problems = []
-    if content is None:
-        problems.append("Pick or upload a content photo.")
-    if not styles:
-        problems.append("Pick or upload at least one style painting.")
-    if config_error and styles:
-        problems.append(config_error)
-    if missing and not busy:
-        problems.append(missing)
-    plan, cannot = (
-        resources.plan_or_problem(loaded, config, content.image, [s.image for s in styles]) if ready else (None, None)
-    )
-    if cannot and not busy and not problems:
-        problems.append(cannot)
+    problems = [] if busy else ready.problems
+    plan = ready.plan
     if config is not None:
         planned = (plan.describe(), resources.seconds_here(loaded, plan, len(styles))) if plan is not None else None
         st.caption(
@@ -141,14 +106,12 @@ with left, controls:
     )
     for problem in problems:
         st.error(problem, icon=":material/error:")
-    if missing and config is not None:
+    if config is not None and resources.weights_problem(config.backbone):
         resources.weights_download(config.backbone)
-    refused = st.session_state.pop("run_refused", None)
-    if refused:
-        level, message = refused
-        (st.warning if level == "warning" else st.error)(message, icon=":material/block:")
-    if st.session_state.get("toast"):
-        st.toast(st.session_state.pop("toast"), icon=":material/settings_backup_restore:")
+    state.RUN.show_refusal()
+    toast = state.TOAST.take()
+    if toast:
+        st.toast(toast, icon=":material/settings_backup_restore:")
 
 
 def _inputs_row(content_pic, style_pics) -> None:
@@ -169,7 +132,7 @@ LIVE_EVERY = 2.0
 @st.fragment(run_every=LIVE_EVERY if running else None)
 def live_view() -> None:
     """Redrawn every LIVE_EVERY seconds while a run goes on; the thread does the work, this only reads."""
-    current = state.job()
+    current = state.RUN.job()
     if current is None:
         pic, style_pics = state.content(), state.styles()
         if pic is not None and style_pics:
@@ -183,15 +146,11 @@ def live_view() -> None:
             st.info("Pick a photo and a painting, then press **Run**.", icon=":material/brush:")
         return
     view = current.view()
-    inputs = state.job_inputs()
+    inputs = state.RUN.inputs.get()
     if view.status == "queued":
-        st.info(f"Waiting for a free slot — position {view.position} in the queue.", icon=":material/hourglass:")
+        st.info(state.progress_text(current, view), icon=":material/hourglass:")
     else:
-        left_s = view.seconds_left
-        eta = f" · about {left_s:.0f} s left" if left_s is not None and view.active else ""
-        size = f" · {view.size[1]}×{view.size[0]} px" if view.size else ""
-        text = f"Step {view.step}/{view.total_steps} · {view.rate:.1f} steps/s{eta}{size} · {view.elapsed:.0f} s"
-        st.progress(min(1.0, view.progress), text=text)
+        st.progress(min(1.0, view.progress), text=state.progress_text(current, view))
     if view.status in ("diverged", "failed"):
         st.error(view.message, icon=":material/error:")
     elif view.status in ("stopped", "time_limit"):

@@ -45,7 +45,7 @@ def display_name(filename: str) -> str:
 
 
 def _library(kind: str) -> dict[str, Picture]:
-    return st.session_state.setdefault(f"uploads_{kind}", {})
+    return state.uploads(kind).get()
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -64,14 +64,15 @@ def _accepted_types(kind: str) -> list[str]:
     an equal list written differently makes a new, empty box under the same key. Leaving out
     "jpeg" is such a list: Streamlit pairs jpg with jpeg itself (and image/* covers it), and the
     box's hint reads the same."""
-    if st.session_state.get(f"upload_gen_{kind}", 0) % 2 == 0:
+    if state.upload_generation(kind).get() % 2 == 0:
         return UPLOAD_ACCEPT
     return [t for t in UPLOAD_ACCEPT if t != "jpeg"]
 
 
 def _clear_uploader(kind: str) -> None:
     """Empty the upload box after a rejection, so a refused file is not listed as if taken."""
-    st.session_state[f"upload_gen_{kind}"] = st.session_state.get(f"upload_gen_{kind}", 0) + 1
+    generation = state.upload_generation(kind)
+    generation.set(generation.get() + 1)
 
 
 def _uploaded_files(kind: str) -> list:
@@ -95,7 +96,7 @@ def _decode(upload) -> tuple[str, Picture | None, str | None]:
 def _on_upload(kind: str) -> None:
     """Decode new uploads, add them to the library and select them."""
     library = _library(kind)
-    seen = st.session_state.setdefault(f"upload_ids_{kind}", set())
+    seen = state.upload_ids(kind).get()
     errors = []
     added = []
     taken = set(library) | {item.title for item in gallery.of_kind(kind)}
@@ -113,7 +114,7 @@ def _on_upload(kind: str) -> None:
         added.append(name)
     while len(library) > MAX_UPLOADS:
         library.pop(next(iter(library)))
-    st.session_state[f"upload_error_{kind}"] = " ".join(errors) if errors else None
+    state.upload_error(kind).set(" ".join(errors) if errors else None)
     if errors:
         _clear_uploader(kind)
     if added:  # what was just uploaded becomes the choice; more styles can be added with the pills
@@ -150,7 +151,7 @@ def _uploader(kind: str, label: str, multiple: bool) -> None:
         help=f"JPEG, PNG, WebP, BMP, TIFF or GIF, up to {upload_limit_mb()} MB; EXIF rotation and "
         "transparency are handled.",
     )
-    error = st.session_state.get(f"upload_error_{kind}")
+    error = state.upload_error(kind).get()
     if error:
         st.error(error, icon=":material/broken_image:")
 
@@ -170,12 +171,12 @@ def _on_pick_style() -> None:
     choice = list(st.session_state.get("pick_style") or [])
     if len(choice) > MAX_STYLES:
         st.session_state["pick_style"] = choice[:MAX_STYLES]
-        st.session_state["upload_error_style"] = (
+        state.upload_error("style").set(
             f"At most {MAX_STYLES} paintings are blended: {', '.join(choice[MAX_STYLES:])} was left out. "
             "Deselect one first."
         )
     else:
-        st.session_state["upload_error_style"] = None
+        state.upload_error("style").set(None)
 
 
 def content_picker() -> Picture | None:

@@ -24,6 +24,7 @@ from nst.jobs import RunQueue
 from nst.plan import Plan
 from nst.transfer import plan_run
 from nst.weights import WeightsError
+from ui import state
 
 
 def keep_keras_state() -> None:
@@ -138,7 +139,7 @@ def weights_download(name: str) -> None:
         try:
             start_download(spec.label, spec.weights)
         except WeightsError as exc:
-            st.session_state["weights_download_error"] = str(exc)
+            state.WEIGHTS_DOWNLOAD_ERROR.set(str(exc))
 
     st.button(
         f"Download the {spec.label} weights ({spec.weights.size_mb} MB)",
@@ -148,8 +149,9 @@ def weights_download(name: str) -> None:
         help="The official Keras file, checked against its md5, into this server's Keras cache. It stops if "
         "nothing arrives for 20 s.",
     )
-    if st.session_state.get("weights_download_error"):
-        st.error(st.session_state.pop("weights_download_error"))
+    error = state.WEIGHTS_DOWNLOAD_ERROR.take()
+    if error:
+        st.error(error)
 
 
 @st.cache_resource(show_spinner=False)

@@ -16,7 +16,7 @@ import streamlit as st
 from nst.backbones import get_spec
 from nst.config import DEFAULT_LEARNING_RATES, PRESETS, ConfigError, StyleConfig, preset
 from nst.knobs import KNOBS, LABELS
-from ui import gallery
+from ui import gallery, state
 from ui.resources import duration
 
 PRESET_LABELS = list(PRESETS.values())
@@ -112,15 +112,15 @@ def _on_load_json() -> None:
     try:
         cfg = StyleConfig.from_json(upload.getvalue())
     except ConfigError as exc:
-        st.session_state["cfg_json_error"] = f"That settings file cannot be used: {exc}"
+        state.SETTINGS_FILE_ERROR.set(f"That settings file cannot be used: {exc}")
         return
     except RecursionError:  # json.loads on thousands of nested brackets
-        st.session_state["cfg_json_error"] = "That settings file cannot be used: it is nested far too deeply."
+        state.SETTINGS_FILE_ERROR.set("That settings file cannot be used: it is nested far too deeply.")
         return
-    st.session_state["cfg_json_error"] = None
-    styles = [p.name for p in st.session_state.get("styles") or []]
+    state.SETTINGS_FILE_ERROR.set(None)
+    styles = [p.name for p in state.styles()]
     write_config(cfg, styles if len(styles) == len(cfg.style_blend) else None)
-    st.session_state["toast"] = "Settings file loaded: every knob shows its value."
+    state.TOAST.set("Settings file loaded: every knob shows its value.")
 
 
 def ensure_defaults() -> None:
@@ -297,7 +297,7 @@ def where(error: ConfigError) -> str:
 
 def _field_error(*fields: str) -> None:
     """The current settings error, right under the widget it is about."""
-    error = st.session_state.get("cfg_error")
+    error = state.SETTINGS_ERROR.get()
     if error is not None and error.field in fields:
         st.error(str(error), icon=":material/error:")
 
@@ -312,7 +312,7 @@ def blend_sliders(style_names: list[str]) -> None:
         st.session_state.setdefault(blend_key(name), 1.0)
         low, high, step = KNOBS["style_blend"].widget
         col.slider(gallery.wrappable(name), low, high, step=step, key=blend_key(name))
-    _, st.session_state["cfg_error"] = check_config(style_names)
+    state.SETTINGS_ERROR.set(check_config(style_names)[1])
     _field_error("style_blend")
 
 
@@ -322,10 +322,10 @@ def _open_on_new_error(error: ConfigError | None) -> None:
     ss = st.session_state
     message = str(error) if error else None
     tab = KNOBS[error.field].tab if error is not None and error.field in KNOBS else None
-    if message and message != ss.get("cfg_error_seen") and tab:
+    if message and message != state.SETTINGS_ERROR_SEEN.get() and tab:
         ss["settings_open"] = True
         ss["settings_tab"] = tab
-    ss["cfg_error_seen"] = message
+    state.SETTINGS_ERROR_SEEN.set(message)
 
 
 def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | None]:
@@ -334,7 +334,7 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
     ensure_defaults()
     ss = st.session_state
     config, error = check_config(style_names)
-    ss["cfg_error"] = error
+    state.SETTINGS_ERROR.set(error)
     _open_on_new_error(error)
     spec = get_spec(ss.get(_key("backbone"), "vgg19"))
     # Keyed, so that adding a painting (which adds widgets above) does not close the open panel.
@@ -406,8 +406,8 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 help="A settings file saved here (or a run's Settings JSON) puts every knob back; pick "
                 "the same pictures to reproduce that run exactly.",
             )
-            if ss.get("cfg_json_error"):
-                st.error(ss["cfg_json_error"])
+            if state.SETTINGS_FILE_ERROR.get():
+                st.error(state.SETTINGS_FILE_ERROR.get())
             if config is not None:
                 st.download_button(
                     "Save these settings",

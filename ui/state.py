@@ -1,14 +1,18 @@
-"""What one browser session holds: its pictures, its current job, its history of runs.
+"""What one browser session holds: its pictures, its jobs, its history of runs, its messages.
 
 Everything lives in `st.session_state`, so sessions never see each other's images; the
-engine's shared caches are keyed by image content and hold only derived tensors.
+engine's shared caches are keyed by image content and hold only derived tensors. Each entry
+that is not a widget's own value has one typed accessor here (a `Value`: its key and default
+are written once); a widget's key belongs to the module that draws the widget.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import streamlit as st
@@ -19,6 +23,62 @@ from nst.jobs import Job, JobView
 from nst.objective import image_digest
 
 MAX_HISTORY = 12
+T = TypeVar("T")
+
+
+class Value(Generic[T]):
+    """One session-state entry: its key and its default, in one place."""
+
+    def __init__(self, key: str, default: Callable[[], T]):
+        self.key, self._default = key, default
+
+    def get(self) -> T:
+        ss = st.session_state
+        if self.key not in ss:
+            ss[self.key] = self._default()
+        return ss[self.key]
+
+    def set(self, value: T) -> None:
+        st.session_state[self.key] = value
+
+    def take(self) -> T:
+        """The value, once: it goes back to its default (a message shown on the next redraw)."""
+        value = self.get()
+        self.set(self._default())
+        return value
+
+
+def _none() -> None:
+    return None
+
+
+# Messages kept for the next redraw (set in a callback, shown once).
+TOAST: Value[str | None] = Value("toast", _none)
+SETTINGS_FILE_ERROR: Value[str | None] = Value("cfg_json_error", _none)
+SETTINGS_ERROR: Value[Any] = Value("cfg_error", _none)  # the ConfigError the panel shows beside its field
+SETTINGS_ERROR_SEEN: Value[str | None] = Value("cfg_error_seen", _none)
+WEIGHTS_DOWNLOAD_ERROR: Value[str | None] = Value("weights_download_error", _none)
+COMPARE_SEEN: Value[int | None] = Value("cmp_seen", _none)  # the newest run the Compare tab has put on show
+
+
+def upload_error(kind: str) -> Value[str | None]:
+    """The sentence about the last refused upload of this kind ("content" or "style")."""
+    return Value(f"upload_error_{kind}", _none)
+
+
+def uploads(kind: str) -> Value[dict]:
+    """This session's uploaded pictures of a kind, by name (oldest first)."""
+    return Value(f"uploads_{kind}", dict)
+
+
+def upload_ids(kind: str) -> Value[set]:
+    """The upload widget's file ids already decoded (each file is read once)."""
+    return Value(f"upload_ids_{kind}", set)
+
+
+def upload_generation(kind: str) -> Value[int]:
+    """How many times the upload box was emptied (see pickers._accepted_types)."""
+    return Value(f"upload_gen_{kind}", int)
 
 
 @dataclass(frozen=True)
@@ -64,11 +124,8 @@ def _state() -> st.runtime.state.SessionStateProxy:
     ss = st.session_state
     ss.setdefault("content", None)
     ss.setdefault("styles", [])
-    ss.setdefault("job", None)
-    ss.setdefault("job_inputs", None)
     ss.setdefault("history", [])
     ss.setdefault("run_counter", 0)
-    ss.setdefault("sweep", None)
     return ss
 
 
@@ -89,23 +146,13 @@ def set_styles(pictures: list[Picture]) -> None:
 
 
 def job() -> Job | None:
-    return _state()["job"]
+    """The Studio's run (the RUN slot's job)."""
+    return RUN.job()
 
 
 def job_inputs() -> tuple[Picture, list[Picture], StyleConfig] | None:
-    return _state()["job_inputs"]
-
-
-def busy() -> bool:
-    """Whether this session already has a run, sweep or reconstruction going (one at a time)."""
-    jobs = (_state()["job"], _state()["sweep"], st.session_state.get("recon_job"))
-    return any(j is not None and not j.done for j in jobs)
-
-
-def start_job(new_job: Job, content_pic: Picture, style_pics: list[Picture], config: StyleConfig) -> None:
-    ss = _state()
-    ss["job"] = new_job
-    ss["job_inputs"] = (content_pic, list(style_pics), config)
+    """The pictures and settings the Studio's run was started with."""
+    return RUN.inputs.get()
 
 
 def history() -> list[HistoryEntry]:
@@ -115,9 +162,10 @@ def history() -> list[HistoryEntry]:
 def archive(finished: Job) -> HistoryEntry | None:
     """Move a finished run into the history (once); returns the new entry."""
     ss = _state()
-    if ss.get("archived_job") == finished.id or ss["job_inputs"] is None or finished.final is None:
+    inputs = RUN.inputs.get()
+    if ss.get("archived_job") == finished.id or inputs is None or finished.final is None:
         return None
-    content_pic, style_pics, config = ss["job_inputs"]
+    content_pic, style_pics, config = inputs
     view = finished.view()
     ss["run_counter"] += 1
     entry = HistoryEntry(
@@ -220,3 +268,130 @@ def inspection_images() -> dict[str, np.ndarray]:
     if result is not None:
         out[result[0]] = result[1]
     return out
+
+
+# ------------------------------------------------------------------ the session's jobs
+@dataclass(frozen=True)
+class Slot:
+    """One kind of job a session may hold (the Studio's run, the sweep, the reconstructions): where
+    its job, pictures, predicted times and refusal live in the session, how it starts, how its
+    progress shows. A session computes one job at a time, whatever its kind (`busy`), queued
+    behind other sessions' in the process-wide RunQueue."""
+
+    name: str
+    job_key: str  # kept from before the slots, so tests and bookmarks of state stay valid
+
+    @property
+    def _job(self) -> Value[Job | None]:
+        return Value(self.job_key, _none)
+
+    @property
+    def inputs(self) -> Value[tuple[Picture, list[Picture], StyleConfig | None] | None]:
+        """The pictures (and settings) the job was started with: its results are shown with them."""
+        return Value(f"{self.name}_inputs", _none)
+
+    @property
+    def eta(self) -> Value[list[float]]:
+        """Predicted seconds of each of the job's tasks, for the time left of the ones not started."""
+        return Value(f"{self.name}_eta", list)
+
+    @property
+    def _refusal(self) -> Value[tuple[str, str] | None]:
+        return Value(f"{self.name}_refused", _none)
+
+    @property
+    def _seen(self) -> Value[Any]:
+        return Value(f"{self.name}_seen", _none)
+
+    def job(self) -> Job | None:
+        return self._job.get()
+
+    def start(
+        self,
+        job: Job,
+        inputs: tuple[Picture, list[Picture], StyleConfig | None] | None = None,
+        eta: list[float] | None = None,
+    ) -> bool:
+        """Queue `job` for this session, or say why not (one job of a session at a time). The
+        buttons are disabled while one goes, but a click can still arrive from a page that had not
+        redrawn yet (or a forged message), so this checks again."""
+        if busy():
+            self.refuse("A run of yours is already going: stop it first, or wait for it to finish.", "warning")
+            return False
+        self._job.set(job)
+        self.inputs.set(inputs)
+        self.eta.set(list(eta or []))
+        self._refusal.set(None)
+        from ui import resources  # here, not at the top: resources reads this module's values
+
+        resources.run_queue().submit(job)
+        return True
+
+    def refuse(self, message: str, level: str = "error") -> None:
+        """Shown under this slot's button on the next redraw, once."""
+        self._refusal.set((level, message))
+
+    def show_refusal(self) -> None:
+        refused = self._refusal.take()
+        if refused:
+            level, message = refused
+            (st.warning if level == "warning" else st.error)(message, icon=":material/block:")
+
+    def first_time(self, marker: Any) -> bool:
+        """True once per distinct `marker` (e.g. (job id, pictures done)): redraw or archive once."""
+        if self._seen.get() == marker:
+            return False
+        self._seen.set(marker)
+        return True
+
+    def progress(self, stop: bool = False) -> JobView | None:
+        """The job's progress bar (and a Stop button) while it is queued or runs."""
+        job = self.job()
+        if job is None:
+            return None
+        view = job.view()
+        if view.active:
+            st.progress(min(1.0, view.progress), text=progress_text(job, view, self.eta.get()))
+            if stop:
+                st.button("Stop", key=f"{self.name}_stop", on_click=job.stop, icon=":material/stop:")
+        return view
+
+
+RUN = Slot("run", "job")
+SWEEP = Slot("sweep", "sweep")
+RECONSTRUCT = Slot("recon", "recon_job")
+SLOTS = (RUN, SWEEP, RECONSTRUCT)
+
+
+def busy() -> bool:
+    """Whether this session already has a run, sweep or reconstruction going (one at a time)."""
+    return any(j is not None and not j.done for j in (slot.job() for slot in SLOTS))
+
+
+def progress_text(job: Job, view: JobView, eta: list[float] | None = None) -> str:
+    """One line for every kind of job: where it is, how fast, how long is left.
+
+    'Step 12/36 · 1.4 steps/s · about 20 s left · 384×288 px · 9 s', and for a job of several
+    pictures 'block4_conv2 (picture 2 of 5) · step 12/36 · about 40 s left · 9 s'."""
+    if view.status == "queued":
+        return f"Waiting for a free slot — position {view.position} in the queue."
+    left = view.seconds_left
+    if eta:  # the pictures not started yet; before its first step, the current one's prediction too
+        later = sum(eta[view.run_index + 1 :])
+        left = later + (left if left is not None else sum(eta[view.run_index : view.run_index + 1]))
+    parts = []
+    if view.n_runs > 1 or job.kind != "run":  # several pictures, or one named by its task
+        label = job.runs[min(view.run_index, len(job.runs) - 1)].label
+        parts.append(f"{label} (picture {min(view.run_index + 1, view.n_runs)} of {view.n_runs})")
+        parts.append(f"step {view.step}/{view.total_steps}")
+    else:
+        parts.append(f"Step {view.step}/{view.total_steps}")
+        parts.append(f"{view.rate:.1f} steps/s")
+    if left is not None:
+        from ui.resources import duration  # here, not at the top: resources reads this module's values
+
+        parts.append(f"{duration(left)} left")
+    if view.size and view.n_runs == 1:
+        parts.append(f"{view.size[1]}×{view.size[0]} px")
+    parts.append(f"{view.elapsed:.0f} s")
+    return " · ".join(parts)

@@ -16,9 +16,6 @@ FACTORS = {"×0.01": 0.01, "×0.1": 0.1, "×0.3": 0.3, "×1": 1.0, "×3": 3.0, "
 
 
 def _start(content: Picture, styles: list[Picture], config: StyleConfig, factors: list[float], size: int) -> None:
-    if state.busy():
-        st.session_state["sweep_refused"] = "A run is already going: stop it first."
-        return
     quick = preset("quick")
     runs = [
         RunSpec(
@@ -35,14 +32,11 @@ def _start(content: Picture, styles: list[Picture], config: StyleConfig, factors
         )
         for f in sorted(factors)
     ]
-    backbone = resources.get_backbone(config.backbone, config.precision)
+    backbone = resources.get_backbone(config.backbone, config.precision, show_error=False)
     if backbone is None:
+        state.SWEEP.refuse(resources.weights_problem(config.backbone) or "The model could not be loaded.")
         return
-    job = Job(runs, backbone, kind="sweep")
-    st.session_state["sweep"] = job
-    st.session_state["sweep_pictures"] = (content, list(styles))  # for the history, once it ends
-    st.session_state["sweep_refused"] = None
-    resources.run_queue().submit(job)
+    state.SWEEP.start(Job(runs, backbone, kind="sweep"), inputs=(content, list(styles), config))
 
 
 def sweep_tab(content: Picture | None, styles: list[Picture], config: StyleConfig | None) -> None:
@@ -58,7 +52,7 @@ def sweep_tab(content: Picture | None, styles: list[Picture], config: StyleConfi
         "β multipliers", list(FACTORS), selection_mode="multi", default=["×0.1", "×1", "×10"], key="sweep_factors"
     )
     size = c2.select_slider("Size", [128, 192, 256, 320], value=192, key="sweep_size")
-    job = st.session_state.get("sweep")
+    job = state.SWEEP.job()
     c3.button(
         "Run sweep",
         icon=":material/grid_view:",
@@ -67,31 +61,23 @@ def sweep_tab(content: Picture | None, styles: list[Picture], config: StyleConfi
         on_click=_start,
         args=(content, styles, config, [FACTORS[c] for c in chosen or []], size),
     )
-    if st.session_state.get("sweep_refused"):
-        st.warning(st.session_state["sweep_refused"])
+    state.SWEEP.show_refusal()
     if job is not None:
         st.fragment(run_every=1.0 if not job.done else None)(_sweep_view)()
 
 
 def _sweep_view() -> None:
     """Polled while the sweep runs; a full rerun when it ends re-enables the buttons."""
-    job = st.session_state.get("sweep")
+    job = state.SWEEP.job()
     if job is None:
         return
-    view = job.view()
-    if view.active:
-        st.progress(
-            view.progress,
-            text=f"Sweep: picture {min(view.run_index + 1, view.n_runs)} of {view.n_runs} · {view.elapsed:.0f} s",
-        )
-        st.button("Stop sweep", on_click=job.stop, key="sweep_stop")
-    elif view.status not in ("finished",):
+    view = state.SWEEP.progress(stop=True)
+    if not view.active and view.status not in ("finished",):
         st.warning(view.message)
-    if job.done and st.session_state.get("sweep_seen") != job.id:
-        st.session_state["sweep_seen"] = job.id
-        pictures = st.session_state.get("sweep_pictures")
-        if pictures is not None:
-            state.archive_sweep(job, *pictures)
+    if job.done and state.SWEEP.first_time(job.id):
+        inputs = state.SWEEP.inputs.get()
+        if inputs is not None:
+            state.archive_sweep(job, inputs[0], inputs[1])
         st.rerun()
     if view.results:
         cols = st.columns(max(3, len(job.runs)))

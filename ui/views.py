@@ -17,7 +17,7 @@ def _use_settings(number: int) -> None:
         if entry.number == number:
             pickers.select(entry.content, entry.styles)
             settings.write_config(entry.config, [s.name for s in entry.styles])
-            st.session_state["toast"] = f"Settings and pictures of run #{number} are back in the Studio."
+            state.TOAST.set(f"Settings and pictures of run #{number} are back in the Studio.")
 
 
 def history_tab() -> None:
@@ -86,8 +86,8 @@ def compare_tab() -> None:
         return
     labels = {compare_label(e): e for e in entries}
     names = list(labels)
-    if st.session_state.get("cmp_seen") != entries[-1].number:  # a new run: show the two newest
-        st.session_state["cmp_seen"] = entries[-1].number
+    if state.COMPARE_SEEN.get() != entries[-1].number:  # a new run: show the two newest
+        state.COMPARE_SEEN.set(entries[-1].number)
         st.session_state["cmp_left"], st.session_state["cmp_right"] = names[-2], names[-1]
     c1, c2 = st.columns(2)
     left = labels[c1.selectbox("Left", names, key="cmp_left")]
