@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nst import explain
+from nst.explain import activations, channels, colormaps
 from ui import inspect
 
 st.title("Feature maps")
@@ -36,7 +36,7 @@ def body() -> None:
         )
     catalogue = {i.name: i for i in backbone.layer_catalogue(*_size(subject))}
     info = catalogue[layer]
-    maps = explain.activations(backbone, subject.image, [layer], ANALYSIS_SIDE)[layer]
+    maps = activations.activations(backbone, subject.image, [layer], ANALYSIS_SIDE)[layer]
     st.caption(
         f"**{layer}** · output {info.shape[0]}×{info.shape[1]} positions × {info.shape[2]} channels · "
         f"each unit sees {info.receptive_field}×{info.receptive_field} px of the input.  \n"
@@ -54,14 +54,14 @@ def body() -> None:
     if order not in orders:
         order = "mean"
     count = o2.select_slider("Channels shown", [16, 32, 64, 128, 256, 512], value=64, key="fm_count")
-    cmap = o3.selectbox("Colour map", explain.COLORMAPS, key="fm_cmap")
+    cmap = o3.selectbox("Colour map", colormaps.COLORMAPS, key="fm_cmap")
     other = None
     if order == "difference":
-        other = explain.activations(backbone, found["Content"].image, [layer], ANALYSIS_SIDE)[layer]
-    ranked = explain.channel_order(maps, order, other)[: min(count, maps.shape[2])]
+        other = activations.activations(backbone, found["Content"].image, [layer], ANALYSIS_SIDE)[layer]
+    ranked = channels.channel_order(maps, order, other)[: min(count, maps.shape[2])]
 
     columns = 16 if len(ranked) > 64 else 8
-    grid = explain.channel_grid(maps, ranked, columns=columns, cell=96 if columns == 8 else 64, colormap=cmap)
+    grid = channels.channel_grid(maps, ranked, columns=columns, cell=96 if columns == 8 else 64, colormap=cmap)
     st.image(
         grid,
         caption=f"{len(ranked)} of {maps.shape[2]} channels, {orders[order]}, each stretched to its own "
@@ -78,12 +78,12 @@ def body() -> None:
     alpha = s2.slider("Overlay strength", 0.0, 1.0, 0.85, 0.05, key="fm_alpha")
     big1, big2 = st.columns(2)
     big1.image(
-        explain.channel_image(maps, channel, 512, colormap=cmap, smooth=False),
+        channels.channel_image(maps, channel, 512, colormap=cmap, smooth=False),
         caption=f"{layer} channel #{channel}: bright = strong response",
         width="stretch",
     )
     big2.image(
-        explain.overlay(subject.image, maps[..., channel], alpha, cmap, weighted=True),
+        channels.overlay(subject.image, maps[..., channel], alpha, cmap, weighted=True),
         caption=f"Channel #{channel} laid over the picture: where in the image it fires",
         width="stretch",
     )
@@ -96,9 +96,9 @@ def body() -> None:
         )
         cols = st.columns(len(comparable))
         for col, s in zip(cols, comparable, strict=True):
-            m = explain.activations(backbone, s.image, [layer], ANALYSIS_SIDE)[layer]
+            m = activations.activations(backbone, s.image, [layer], ANALYSIS_SIDE)[layer]
             col.image(
-                explain.overlay(s.image, m[..., channel], alpha, cmap, weighted=True), caption=s.label, width="stretch"
+                channels.overlay(s.image, m[..., channel], alpha, cmap, weighted=True), caption=s.label, width="stretch"
             )
 
     st.subheader("All layers at a glance")
@@ -106,7 +106,7 @@ def body() -> None:
         f"The strongest channel of every layer for {subject.label}: edges and colour blobs at the bottom of "
         "the network, larger motifs and parts of objects at the top."
     )
-    strip = explain.top_channel_strip(backbone, subject.image, size=128, colormap=cmap, max_side=ANALYSIS_SIDE)
+    strip = channels.top_channel_strip(backbone, subject.image, size=128, colormap=cmap, max_side=ANALYSIS_SIDE)
     per_row = 8
     for start in range(0, len(strip), per_row):
         cols = st.columns(per_row)

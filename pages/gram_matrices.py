@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nst import explain
+from nst.explain import grams
 from ui import charts, inspect, state
 
 st.title("Gram matrices")
@@ -43,14 +43,14 @@ def body() -> None:
     style = styles[style_role]
 
     layers = tuple(dict.fromkeys([*style_layers, layer]))
-    style_grams = explain.gram_matrices(backbone, style.image, layers)
+    style_grams = grams.gram_matrices(backbone, style.image, layers)
     a = style_grams[layer]
-    order = explain.gram_order(a, order_by)[: min(shown, a.shape[0])]
+    order = grams.gram_order(a, order_by)[: min(shown, a.shape[0])]
     sub = np.ix_(order, order)
     if compared is None:
         st.plotly_chart(charts.gram_figure({f"painting ({style.name})": a[sub]}, order), key="gm_fig")
         return
-    other_grams = explain.gram_matrices(backbone, compared.image, layers)
+    other_grams = grams.gram_matrices(backbone, compared.image, layers)
     g = other_grams[layer]
     figure = charts.gram_figure(
         {f"painting ({style.name})": a[sub], f"{word} ({compared.name})": g[sub]},
@@ -75,10 +75,10 @@ def body() -> None:
     per_layer: dict[str, dict[str, float]] = {}
     weights = {n: 1.0 for n in style_layers}
     if content is not None:
-        content_grams = explain.gram_matrices(backbone, content.image, style_layers)
-        per_layer["photo vs painting"] = explain.style_layer_losses(content_grams, style_grams, weights, relative=True)
+        content_grams = grams.gram_matrices(backbone, content.image, style_layers)
+        per_layer["photo vs painting"] = grams.style_layer_losses(content_grams, style_grams, weights, relative=True)
     if compared.role == "Result":
-        per_layer["result vs painting"] = explain.style_layer_losses(other_grams, style_grams, weights, relative=True)
+        per_layer["result vs painting"] = grams.style_layer_losses(other_grams, style_grams, weights, relative=True)
     b1, b2 = st.columns([1.3, 1])
     with b1:
         st.plotly_chart(
@@ -93,7 +93,7 @@ def body() -> None:
     with b2:
         if "result vs painting" in per_layer:
             after, before = per_layer["result vs painting"], per_layer.get("photo vs painting", {})
-            share = explain.shares(after)
+            share = grams.shares(after)
             rows = [
                 {
                     "layer": name,

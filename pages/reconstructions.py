@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nst import explain
+from nst.explain import reconstructions
 from nst.jobs import Job
 from ui import inspect, resources, state
 
@@ -36,19 +36,19 @@ KINDS = {
 }
 
 
-def tasks(kind: str, image, side: int) -> list[explain.Reconstruction]:
+def tasks(kind: str, image, side: int) -> list[reconstructions.Reconstruction]:
     if kind == "content":
         return [
-            explain.content_reconstruction(image, layer, spec, max_side=side)
-            for layer in explain.content_reconstruction_layers(spec)
+            reconstructions.content_reconstruction(image, layer, spec, max_side=side)
+            for layer in reconstructions.content_reconstruction_layers(spec)
         ]
     return [
-        explain.style_reconstruction(image, subset, spec, max_side=side)
-        for subset in explain.style_reconstruction_subsets(spec)
+        reconstructions.style_reconstruction(image, subset, spec, max_side=side)
+        for subset in reconstructions.style_reconstruction_subsets(spec)
     ]
 
 
-def start(todo: list[explain.Reconstruction]) -> None:
+def start(todo: list[reconstructions.Reconstruction]) -> None:
     """One picture or all that are missing, as one job in the shared queue."""
     if state.busy():
         st.session_state["recon_refused"] = "Another run of yours is going: wait for it or stop it first."
@@ -70,7 +70,9 @@ def section(kind: str) -> None:
     c1, c2, c3 = st.columns([2, 1, 1.3], vertical_alignment="bottom")
     with c1:
         subject = inspect.role_picker(found, f"rc_role_{kind}", default=default)
-    side = c2.select_slider("Size", [128, 192, 224, 256], value=explain.RECONSTRUCTION_SIDE, key=f"rc_side_{kind}")
+    side = c2.select_slider(
+        "Size", [128, 192, 224, 256], value=reconstructions.RECONSTRUCTION_SIDE, key=f"rc_side_{kind}"
+    )
     todo = tasks(kind, subject.image, side)
     cached = [t.cached(backbone) for t in todo]
     seconds = [0.0 if c is not None else t.seconds_here(backbone) for t, c in zip(todo, cached, strict=True)]
@@ -111,7 +113,7 @@ def section(kind: str) -> None:
                     )
 
 
-def _caption(kind: str, task: explain.Reconstruction) -> str:
+def _caption(kind: str, task: reconstructions.Reconstruction) -> str:
     if kind == "content":
         return task.layers[0]
     return " + ".join(name.replace("_conv1", "") for name in task.layers)

@@ -16,7 +16,7 @@ import streamlit as st
 from nst.config import StyleConfig
 from nst.images import encode_jpeg, resize_to_max_side
 from nst.jobs import Job, JobView
-from nst.objective import image_digest
+from nst.memo import image_digest
 
 MAX_HISTORY = 12
 
