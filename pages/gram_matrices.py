@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from nst.explain import grams
+from nst.jobs import JobKind
 from ui import charts, inspect, state
 
 st.title("Gram matrices")
@@ -127,7 +128,7 @@ def body() -> None:
 
 def _run_layer_curves():
     job = state.job()
-    if job is not None and job.kind == "run":
+    if job is not None and job.kind is JobKind.RUN:
         view = job.view()
         if view.steps:
             return view.steps, view.layer_curves

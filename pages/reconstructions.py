@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nst.explain import reconstructions
-from nst.jobs import Job
+from nst.jobs import Job, JobKind
 from ui import inspect, resources, state
 
 st.title("What each layer captures")
@@ -56,7 +56,7 @@ def start(todo: list[reconstructions.Reconstruction]) -> None:
     todo = [t for t in todo if t.cached(backbone) is None]
     if not todo:
         return
-    job = Job(todo, backbone, kind="reconstruct")
+    job = Job(todo, backbone, kind=JobKind.RECONSTRUCT)
     st.session_state["recon_job"] = job
     st.session_state["recon_eta"] = [t.seconds_here(backbone) for t in todo]  # for the time left
     st.session_state["recon_refused"] = None

@@ -8,7 +8,7 @@ import streamlit as st
 
 from nst.config import StyleConfig, preset
 from nst.images import encode_png
-from nst.jobs import Job, RunSpec
+from nst.jobs import Job, JobKind, RunSpec
 from ui import resources, state
 from ui.state import Picture
 
@@ -38,7 +38,7 @@ def _start(content: Picture, styles: list[Picture], config: StyleConfig, factors
     backbone = resources.get_backbone(config.backbone, config.precision)
     if backbone is None:
         return
-    job = Job(runs, backbone, kind="sweep")
+    job = Job(runs, backbone, kind=JobKind.SWEEP)
     st.session_state["sweep"] = job
     st.session_state["sweep_pictures"] = (content, list(styles))  # for the history, once it ends
     st.session_state["sweep_refused"] = None
