@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nst.explain import activations, channels, colormaps
-from ui import inspect
+from ui import inspection
 
 st.title("Feature maps")
 st.caption(
@@ -13,20 +13,20 @@ st.caption(
     "occurs. Early layers see edges and colours; deep layers see textures and parts of objects."
 )
 
-inspect.pictures_choice()
-inspect.made_from_caption()
-found = inspect.subjects()
-inspect.need_pictures(found)
-backbone = inspect.backbone()
+inspection.pictures_choice()
+inspection.made_from_caption()
+found = inspection.subjects()
+inspection.need_pictures(found)
+backbone = inspection.backbone()
 spec = backbone.spec
 ANALYSIS_SIDE = 384  # the long side every picture is analysed at here (the caption states it)
 
 
 def body() -> None:
-    found = inspect.subjects()
+    found = inspection.subjects()
     c1, c2 = st.columns([1.2, 2])
     with c1:
-        subject = inspect.role_picker(found, "fm_role")
+        subject = inspection.role_picker(found, "fm_role")
     with c2:
         layer = st.select_slider(
             "Layer",
@@ -114,7 +114,7 @@ def body() -> None:
             col.image(item.image, caption=f"{item.layer} #{item.channel}", width="stretch")
 
 
-def _size_note(subject: inspect.Subject) -> str:
+def _size_note(subject: inspection.Subject) -> str:
     """The picture's own size and the size the network sees it at (every picture is analysed with a
     long side of ANALYSIS_SIDE, so a small result is enlarged and a large photo reduced)."""
     h, w = subject.image.shape[:2]
@@ -124,10 +124,10 @@ def _size_note(subject: inspect.Subject) -> str:
     return f"{w}×{h} px, {'enlarged' if fw > w else 'reduced'} to {fw}×{fh} px for the network"
 
 
-def _size(subject: inspect.Subject) -> tuple[int, int]:
+def _size(subject: inspection.Subject) -> tuple[int, int]:
     from nst.images import fitted_size
 
     return fitted_size(subject.image.shape[0], subject.image.shape[1], ANALYSIS_SIDE)
 
 
-inspect.live(body, result_shown=st.session_state.get("fm_role") == "Result")
+inspection.live(body, result_shown=st.session_state.get("fm_role") == "Result")

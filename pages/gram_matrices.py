@@ -7,7 +7,7 @@ import streamlit as st
 
 from nst.explain import grams
 from nst.jobs import JobKind
-from ui import charts, inspect, state
+from ui import charts, inspection, state
 
 st.title("Gram matrices")
 st.caption(
@@ -15,16 +15,16 @@ st.caption(
     "all positions. Where in the picture does not matter — which is why it captures style and not layout."
 )
 
-inspect.pictures_choice()
-inspect.made_from_caption()
-inspect.need_pictures(inspect.subjects())
-backbone = inspect.backbone()
+inspection.pictures_choice()
+inspection.made_from_caption()
+inspection.need_pictures(inspection.subjects())
+backbone = inspection.backbone()
 spec = backbone.spec
 ORDERS = {"cluster": "grouped by similarity", "diagonal": "by channel energy", "index": "network order"}
 
 
 def body() -> None:
-    found = inspect.subjects()
+    found = inspection.subjects()
     styles = {role: s for role, s in found.items() if role.startswith("Style")}
     if not styles:
         st.info("Pick a style painting in the Studio to compare Gram matrices.")
@@ -138,4 +138,4 @@ def _run_layer_curves():
     return None
 
 
-inspect.live(body, result_shown=True)
+inspection.live(body, result_shown=True)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from nst.explain import reconstructions
 from nst.jobs import Job, JobKind
-from ui import inspect, resources, state
+from ui import inspection, resources, state
 
 st.title("What each layer captures")
 st.caption(
@@ -14,11 +14,11 @@ st.caption(
     "back is exactly what that layer keeps — the idea of figure 1 in Gatys et al. (2015)."
 )
 
-inspect.pictures_choice()
-inspect.made_from_caption()
-found = inspect.subjects()
-inspect.need_pictures(found)
-backbone = inspect.backbone()
+inspection.pictures_choice()
+inspection.made_from_caption()
+found = inspection.subjects()
+inspection.need_pictures(found)
+backbone = inspection.backbone()
 spec = backbone.spec
 KINDS = {
     "content": (
@@ -69,7 +69,7 @@ def section(kind: str) -> None:
     default = "Content" if kind == "content" else next((r for r in found if r.startswith("Style")), None)
     c1, c2, c3 = st.columns([2, 1, 1.3], vertical_alignment="bottom")
     with c1:
-        subject = inspect.role_picker(found, f"rc_role_{kind}", default=default)
+        subject = inspection.role_picker(found, f"rc_role_{kind}", default=default)
     side = c2.select_slider(
         "Size", [128, 192, 224, 256], value=reconstructions.RECONSTRUCTION_SIDE, key=f"rc_side_{kind}"
     )

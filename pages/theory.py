@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from nst.explain import grams, worked
-from ui import inspect
+from ui import inspection
 
 st.title("Theory")
 st.caption(
@@ -57,11 +57,11 @@ st.caption(
 )
 
 st.subheader("Why the Gram matrix forgets where things are")
-found = inspect.subjects()
+found = inspection.subjects()
 style = next((s for r, s in found.items() if r.startswith("Style")), None)
 content = found.get("Content")
 if style is not None and content is not None:
-    backbone = inspect.backbone()
+    backbone = inspection.backbone()
     layers = list(backbone.spec.style_layers)
     shuffled = worked.shuffle_tiles(style.image, tiles=4, seed=1)
     base = grams.gram_matrices(backbone, style.image, layers)
