@@ -48,9 +48,6 @@ class LRU:
         while len(self._data) > self.capacity:
             self._data.popitem(last=False)
 
-    def __len__(self) -> int:
-        return len(self._data)
-
 
 def image_digest(image: np.ndarray) -> str:
     """Content hash of an image array, the key for memoised targets and a picture's identity."""

@@ -13,11 +13,7 @@ st.caption(
     "occurs. Early layers see edges and colours; deep layers see textures and parts of objects."
 )
 
-inspection.pictures_choice()
-inspection.made_from_caption()
-found = inspection.subjects()
-inspection.need_pictures(found)
-backbone = inspection.backbone()
+found, backbone = inspection.page_start()
 spec = backbone.spec
 ANALYSIS_SIDE = 384  # the long side every picture is analysed at here (the caption states it)
 

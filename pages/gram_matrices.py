@@ -15,10 +15,7 @@ st.caption(
     "all positions. Where in the picture does not matter — which is why it captures style and not layout."
 )
 
-inspection.pictures_choice()
-inspection.made_from_caption()
-inspection.need_pictures(inspection.subjects())
-backbone = inspection.backbone()
+_, backbone = inspection.page_start()
 spec = backbone.spec
 ORDERS = {"cluster": "grouped by similarity", "diagonal": "by channel energy", "index": "network order"}
 

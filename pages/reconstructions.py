@@ -14,11 +14,7 @@ st.caption(
     "back is exactly what that layer keeps — the idea of figure 1 in Gatys et al. (2015)."
 )
 
-inspection.pictures_choice()
-inspection.made_from_caption()
-found = inspection.subjects()
-inspection.need_pictures(found)
-backbone = inspection.backbone()
+found, backbone = inspection.page_start()
 spec = backbone.spec
 KINDS = {
     "content": (

@@ -25,7 +25,6 @@ def test_activation_shapes(backbone, photo):
     assert acts["block5_conv2"].shape == (6, 8, 512)
     assert all(a.dtype == np.float32 for a in acts.values())
     assert all(a.min() >= 0 for a in acts.values())  # ReLU outputs
-    assert activations.feature_shape(backbone, photo, "block3_conv1", 128) == (24, 32, 256)
     # the long side follows max_side
     smaller = activations.activations(backbone, photo, ["block3_conv1"], max_side=64)
     assert smaller["block3_conv1"].shape == (12, 16, 256)

@@ -19,11 +19,12 @@ from nst.transfer import Progress, initial_image
 
 
 # ------------------------------------------------------------------------- reconstructions
-def test_reconstruction_layer_constants():
-    layers = reconstructions.CONTENT_RECONSTRUCTION_LAYERS
+def test_reconstruction_layers():
+    vgg19 = get_spec("vgg19")
+    layers = reconstructions.content_reconstruction_layers(vgg19)
     assert layers == ("block1_conv2", "block2_conv2", "block3_conv2", "block4_conv2", "block5_conv2")
-    assert reconstructions.STYLE_RECONSTRUCTION_SUBSETS[0] == ("block1_conv1",)
-    assert reconstructions.STYLE_RECONSTRUCTION_SUBSETS[-1] == get_spec("vgg19").style_layers
+    assert reconstructions.style_reconstruction_subsets(vgg19)[0] == ("block1_conv1",)
+    assert reconstructions.style_reconstruction_subsets(vgg19)[-1] == vgg19.style_layers
     inception = get_spec("inception_v3")
     assert set(reconstructions.content_reconstruction_layers(inception)) <= set(inception.layers)
     assert reconstructions.style_reconstruction_subsets(inception)[-1] == inception.style_layers

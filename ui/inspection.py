@@ -140,3 +140,14 @@ def role_picker(found: dict[str, Subject], key: str, label: str = "Image", defau
         st.session_state[key] = default if default in options else options[0]
     choice = st.segmented_control(label, options, key=key)  # roles only: labels change while a run goes on
     return found[choice or options[0]]
+
+
+def page_start() -> tuple[dict[str, Subject], Backbone]:
+    """How every picture-inspecting page begins: the pictures switch and what the result was made
+    from, then the pictures by role (or a pointer to the Studio, and the page stops), then the
+    backbone to look with."""
+    pictures_choice()
+    made_from_caption()
+    found = subjects()
+    need_pictures(found)
+    return found, backbone()

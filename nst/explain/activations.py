@@ -98,10 +98,3 @@ def activations(
     layers = check_layers(backbone.spec, layers)
     _, entry = activation_entry(backbone, image_uint8, layers, max_side)
     return {name: entry[name] for name in layers}
-
-
-def feature_shape(backbone: Backbone, image: np.ndarray, layer: str, max_side: int = 384) -> tuple[int, int, int]:
-    """(h, w, c) of a layer's maps for this image, without running the network."""
-    h, w = analysis_size(backbone.spec, image, max_side)
-    info = {i.name: i for i in backbone.layer_catalogue(h, w)}
-    return info[check_layers(backbone.spec, (layer,))[0]].shape

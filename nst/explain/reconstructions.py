@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nst.backbones import Backbone, BackboneSpec, get_spec
+from nst.backbones import Backbone, BackboneSpec
 from nst.config import StyleConfig
 from nst.cost import CostModel, cost_model
 from nst.explain import activations
@@ -57,10 +57,6 @@ def content_reconstruction_layers(spec: BackboneSpec) -> tuple[str, ...]:
 def style_reconstruction_subsets(spec: BackboneSpec) -> tuple[tuple[str, ...], ...]:
     """Growing subsets of the style layers (conv1_1; conv1_1 + conv2_1; …), as in Gatys fig. 1."""
     return tuple(spec.style_layers[: k + 1] for k in range(len(spec.style_layers)))
-
-
-CONTENT_RECONSTRUCTION_LAYERS = content_reconstruction_layers(get_spec("vgg19"))
-STYLE_RECONSTRUCTION_SUBSETS = style_reconstruction_subsets(get_spec("vgg19"))
 
 
 def content_tv(spec: BackboneSpec, layer: str) -> float:
