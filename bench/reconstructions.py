@@ -33,21 +33,21 @@ def _timed(task, backbone) -> tuple[float, float, np.ndarray]:
 
 
 def reconstructions(content: np.ndarray, style: np.ndarray, results: Path | None, quick: bool = False) -> list[dict]:
-    from nst import explain
     from nst.backbones import load_backbone
     from nst.cost import cost_model
+    from nst.explain import reconstructions
 
     backbone = load_backbone(precision="auto")
     cost = cost_model(backbone)
     spec = backbone.spec
-    side = 64 if quick else explain.RECONSTRUCTION_SIDE
-    jobs = [("content", (layer,), content) for layer in explain.content_reconstruction_layers(spec)]
-    jobs += [("style", subset, style) for subset in explain.style_reconstruction_subsets(spec)]
+    side = 64 if quick else reconstructions.RECONSTRUCTION_SIDE
+    jobs = [("content", (layer,), content) for layer in reconstructions.content_reconstruction_layers(spec)]
+    jobs += [("style", subset, style) for subset in reconstructions.style_reconstruction_subsets(spec)]
     if quick:
         jobs = [jobs[0], jobs[-1]]
     rows, sheets = [], {"content": ([], []), "style": ([], [])}
     for seed, (kind, layers, image) in enumerate(jobs, start=1):
-        make = explain.content_reconstruction if kind == "content" else explain.style_reconstruction
+        make = reconstructions.content_reconstruction if kind == "content" else reconstructions.style_reconstruction
         target = layers[0] if kind == "content" else layers
         old = make(image, target, spec, max_side=side, seed=seed, scales=(1.0,), seconds=None)
         new = make(image, target, spec, max_side=side, seed=seed + 1000)  # never the old one's memo

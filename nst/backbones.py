@@ -7,12 +7,15 @@ because the course asks to "do the same with Inception": same engine, other feat
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from nst.device import POLICIES, DeviceInfo, detect_device, resolve_precision
 from nst.weights import WeightsFile, WeightsSource, resolve_weights
+
+T = TypeVar("T")
 
 _KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications"
 _VGG_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -162,8 +165,8 @@ def _receptive_fields(model) -> dict[str, int]:
 class Backbone:
     """A loaded feature network: the Keras model, where its weights came from, its precision.
 
-    Shared by every session of the app; the only mutable state is a cache of sub-models and
-    objectives, guarded by a lock.
+    Shared by every session of the app; the only mutable state is a memo of sub-models, traced
+    functions, objectives and the inspection pages' caches, guarded by one lock (`memo`).
     """
 
     def __init__(self, spec: BackboneSpec, model, precision: str, source: WeightsSource | None, device: DeviceInfo):
@@ -174,7 +177,20 @@ class Backbone:
         self.device = device
         self._lock = threading.RLock()
         self._extractors: dict[tuple[str, ...], object] = {}
-        self.cache: dict[object, object] = {}  # per-backbone memo for objectives and targets
+        self._memo: dict[Hashable, object] = {}  # see `memo`
+
+    def memo(self, key: Hashable, factory: Callable[[], T]) -> T:
+        """The object memoised under `key` for this backbone, built by `factory()` on first use.
+
+        The factory runs under the backbone's (reentrant) lock, so each object is built once
+        even when several sessions ask at the same time, and it may itself call `memo` or
+        `extractor`. Keys are tuples whose first item names the owner, e.g.
+        ("objective", content_layer, style_layers).
+        """
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = factory()
+            return self._memo[key]  # type: ignore[return-value]
 
     @property
     def weights_origin(self) -> str:
@@ -215,20 +231,19 @@ class Backbone:
         """
         from nst.tf_runtime import tf
 
-        key = ("features", layers)
-        with self._lock:
-            if key not in self.cache:
-                model, preprocess = self.extractor(layers), self.spec.preprocess
+        def build():
+            model, preprocess = self.extractor(layers), self.spec.preprocess
 
-                def forward(image):
-                    outputs = model(preprocess(image), training=False)
-                    outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
-                    return [tf.cast(o, tf.float32) for o in outputs]
+            def forward(image):
+                outputs = model(preprocess(image), training=False)
+                outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
+                return [tf.cast(o, tf.float32) for o in outputs]
 
-                fn = tf.function(forward, input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32)])
-                fn.get_concrete_function()
-                self.cache[key] = fn
-            return self.cache[key]
+            fn = tf.function(forward, input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32)])
+            fn.get_concrete_function()
+            return fn
+
+        return self.memo(("features", layers), build)
 
     @cached_property
     def _fields(self) -> dict[str, int]:

@@ -16,6 +16,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +29,14 @@ MAX_FRAMES = 80  # snapshots kept per job (for the GIF); older ones are thinned 
 FRAME_SIDE = 512
 
 _ids = itertools.count(1)
+
+
+class JobKind(StrEnum):
+    """What a job runs; the pages pick their job by it."""
+
+    RUN = "run"  # one style transfer: keeps snapshots for a GIF and the plan's stage marks
+    SWEEP = "sweep"  # several style transfers (a style-strength sweep); each final picture collected
+    RECONSTRUCT = "reconstruct"  # layer reconstructions; each final picture collected
 
 
 class Task(Protocol):
@@ -65,7 +74,7 @@ class JobView:
     """An immutable-enough copy of a job's state for drawing (lists are copies)."""
 
     id: int
-    kind: str
+    kind: JobKind
     status: str
     message: str
     position: int
@@ -99,14 +108,16 @@ class JobView:
 
 
 class Job:
-    """`kind` is "run" (one style transfer; keeps snapshots for a GIF), "sweep" or any other
-    list of tasks (e.g. layer reconstructions) whose final pictures are collected in order."""
+    """One or more tasks run in order on a thread (see `JobKind`); a page reads `view()`.
 
-    def __init__(self, runs: Sequence[Task], backbone, kind: str = "run"):
+    The queue that runs it says where it waits (`set_position`) and when it is over (`mark_done`).
+    """
+
+    def __init__(self, runs: Sequence[Task], backbone, kind: JobKind = JobKind.RUN):
         if not runs:
             raise ValueError("a job needs at least one run")
         self.id = next(_ids)
-        self.kind = kind
+        self.kind = JobKind(kind)
         self.runs = list(runs)
         self.backbone = backbone
         self.stop_event = threading.Event()
@@ -174,13 +185,23 @@ class Job:
     def stop(self) -> None:
         self.stop_event.set()
 
+    def set_position(self, position: int) -> None:
+        """Place in the queue's waiting line (1 = next), 0 once it computes."""
+        with self._lock:
+            self.position = position
+
+    def mark_done(self) -> None:
+        """Called once by whoever ran `execute` (or gave up on it): `done` and `wait` return."""
+        self._done.set()
+
     def finish(self) -> None:
         """End the coarse stages now and deliver a full-size picture after a few steps."""
         self.finish_event.set()
 
     # ------------------------------------------------------------------ running
     def _record(self, event, started: float) -> None:
-        frame = _frame(event.image) if event.image is not None and self.kind == "run" else None  # outside the lock
+        # the snapshot is made outside the lock
+        frame = _frame(event.image) if event.image is not None and self.kind is JobKind.RUN else None
         with self._lock:
             self.step = self._step_offset + event.step
             if event.plan is not None:
@@ -189,7 +210,7 @@ class Job:
                     + event.plan.total_steps
                     + sum(r.total_steps for r in self.runs[self.run_index + 1 :])
                 )
-                if self.kind == "run":
+                if self.kind is JobKind.RUN:
                     self.marks = event.plan.marks()
             self._done_share = event.done
             if event.seconds_left is not None:
@@ -227,7 +248,7 @@ class Job:
                     self._done_share = 0.0
                 for event in spec.events(self.backbone, self.stop_event, self.finish_event):
                     if isinstance(event, Result):
-                        frame = _frame(event.image) if self.kind == "run" else None
+                        frame = _frame(event.image) if self.kind is JobKind.RUN else None
                         with self._lock:
                             self.final = event
                             self.image = event.image
@@ -295,8 +316,7 @@ class RunQueue:
 
     def _update_positions(self) -> None:
         for i, waiting in enumerate(self._waiting, start=1):
-            with waiting._lock:
-                waiting.position = i
+            waiting.set_position(i)
 
     def _work(self, job: Job, on_done) -> None:
         try:
@@ -310,14 +330,13 @@ class RunQueue:
                     self._running.add(job)
                 self._update_positions()
                 self._cond.notify_all()
-            with job._lock:
-                job.position = 0
+            job.set_position(0)
             job.execute()
         finally:
             with self._cond:
                 self._running.discard(job)
                 self._cond.notify_all()
-            job._done.set()
+            job.mark_done()
             if on_done is not None:
                 on_done(job)
 

@@ -8,9 +8,6 @@ image and size, so re-running with the same painting costs no extra forward pass
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,44 +15,11 @@ import numpy as np
 from nst.backbones import Backbone
 from nst.images import resize
 from nst.losses import content_loss, gram_matrix, style_loss, total_loss, total_variation_loss
+from nst.memo import LRU, image_digest
 from nst.plan import style_size
 from nst.tf_runtime import tf
 
 _IMAGE = tf.TensorSpec([1, None, None, 3], tf.float32)
-
-
-class LRU:
-    """A small thread-safe least-recently-used memo."""
-
-    def __init__(self, capacity: int):
-        self.capacity = capacity
-        self._data: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        return None
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.capacity:
-                self._data.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-def image_digest(image: np.ndarray) -> str:
-    """Content hash of an image array, the key for memoised targets."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(str(image.shape).encode())
-    h.update(np.ascontiguousarray(image).data)
-    return h.hexdigest()
 
 
 class Objective:
@@ -86,8 +50,8 @@ class Objective:
                 scalar,
             ],
         )
-        # Trace now, under the backbone's lock (get_objective holds it): Keras layer code then
-        # never runs in two threads at once, and a run's first step costs no tracing.
+        # Trace now, under the backbone's lock (get_objective builds it in `Backbone.memo`): Keras
+        # layer code then never runs in two threads at once, and a run's first step costs no tracing.
         self.features.get_concrete_function()
         self.loss_and_grad.get_concrete_function()
 
@@ -147,8 +111,7 @@ class Objective:
 
 def get_objective(backbone: Backbone, content_layer: str, style_layers: Sequence[str]) -> Objective:
     """The shared Objective for this layer choice (built and traced once per process)."""
-    key = ("objective", content_layer, tuple(style_layers))
-    with backbone._lock:
-        if key not in backbone.cache:
-            backbone.cache[key] = Objective(backbone, content_layer, style_layers)
-        return backbone.cache[key]
+    style_layers = tuple(style_layers)
+    return backbone.memo(
+        ("objective", content_layer, style_layers), lambda: Objective(backbone, content_layer, style_layers)
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from nst import explain
-from ui import inspect
+from nst.explain import activations, channels, colormaps
+from ui import inspection
 
 ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
 
@@ -16,20 +16,16 @@ st.caption(
     "occurs. Early layers see edges and colours; deep layers see textures and parts of objects."
 )
 
-inspect.pictures_choice()
-inspect.made_from_caption()
-found = inspect.subjects()
-inspect.need_pictures(found)
-backbone = inspect.backbone()
+found, backbone = inspection.page_start()
 spec = backbone.spec
 ANALYSIS_SIDE = 384  # the long side every picture is analysed at here (the caption states it)
 
 
 def body() -> None:
-    found = inspect.subjects()
+    found = inspection.subjects()
     c1, c2 = st.columns([1.2, 2])
     with c1:
-        subject = inspect.role_picker(found, "fm_role")
+        subject = inspection.role_picker(found, "fm_role")
     with c2:
         layer = st.select_slider(
             "Layer",
@@ -39,7 +35,7 @@ def body() -> None:
         )
     catalogue = {i.name: i for i in backbone.layer_catalogue(*_size(subject))}
     info = catalogue[layer]
-    maps = explain.activations(backbone, subject.image, [layer], ANALYSIS_SIDE)[layer]
+    maps = activations.activations(backbone, subject.image, [layer], ANALYSIS_SIDE)[layer]
     st.caption(
         f"**{layer}** · output {info.shape[0]}×{info.shape[1]} positions × {info.shape[2]} channels · "
         f"each unit sees {info.receptive_field}×{info.receptive_field} px of the input.  \n"
@@ -57,14 +53,14 @@ def body() -> None:
     if order not in orders:
         order = "mean"
     count = o2.select_slider("Channels shown", [16, 32, 64, 128, 256, 512], value=64, key="fm_count")
-    cmap = o3.selectbox("Colour map", explain.COLORMAPS, key="fm_cmap")
+    cmap = o3.selectbox("Colour map", colormaps.COLORMAPS, key="fm_cmap")
     other = None
     if order == "difference":
-        other = explain.activations(backbone, found["Content"].image, [layer], ANALYSIS_SIDE)[layer]
-    ranked = explain.channel_order(maps, order, other)[: min(count, maps.shape[2])]
+        other = activations.activations(backbone, found["Content"].image, [layer], ANALYSIS_SIDE)[layer]
+    ranked = channels.channel_order(maps, order, other)[: min(count, maps.shape[2])]
 
     columns = 16 if len(ranked) > 64 else 8
-    grid = explain.channel_grid(maps, ranked, columns=columns, cell=96 if columns == 8 else 64, colormap=cmap)
+    grid = channels.channel_grid(maps, ranked, columns=columns, cell=96 if columns == 8 else 64, colormap=cmap)
     st.image(
         grid,
         caption=f"{len(ranked)} of {maps.shape[2]} channels, {orders[order]}, each stretched to its own "
@@ -81,12 +77,12 @@ def body() -> None:
     alpha = s2.slider("Overlay strength", 0.0, 1.0, 0.85, 0.05, key="fm_alpha")
     big1, big2 = st.columns(2)
     big1.image(
-        explain.channel_image(maps, channel, 512, colormap=cmap, smooth=False),
+        channels.channel_image(maps, channel, 512, colormap=cmap, smooth=False),
         caption=f"{layer} channel #{channel}: bright = strong response",
         width="stretch",
     )
     big2.image(
-        explain.overlay(subject.image, maps[..., channel], alpha, cmap, weighted=True),
+        channels.overlay(subject.image, maps[..., channel], alpha, cmap, weighted=True),
         caption=f"Channel #{channel} laid over the picture: where in the image it fires",
         width="stretch",
     )
@@ -99,9 +95,9 @@ def body() -> None:
         )
         cols = st.columns(len(comparable))
         for col, s in zip(cols, comparable, strict=True):
-            m = explain.activations(backbone, s.image, [layer], ANALYSIS_SIDE)[layer]
+            m = activations.activations(backbone, s.image, [layer], ANALYSIS_SIDE)[layer]
             col.image(
-                explain.overlay(s.image, m[..., channel], alpha, cmap, weighted=True), caption=s.label, width="stretch"
+                channels.overlay(s.image, m[..., channel], alpha, cmap, weighted=True), caption=s.label, width="stretch"
             )
 
     st.subheader("All layers at a glance")
@@ -109,7 +105,7 @@ def body() -> None:
         f"The strongest channel of every layer for {subject.label}: edges and colour blobs at the bottom of "
         "the network, larger motifs and parts of objects at the top."
     )
-    strip = explain.top_channel_strip(backbone, subject.image, size=128, colormap=cmap, max_side=ANALYSIS_SIDE)
+    strip = channels.top_channel_strip(backbone, subject.image, size=128, colormap=cmap, max_side=ANALYSIS_SIDE)
     per_row = 8
     for start in range(0, len(strip), per_row):
         cols = st.columns(per_row)
@@ -117,7 +113,7 @@ def body() -> None:
             col.image(item.image, caption=f"{item.layer} #{item.channel}", width="stretch")
 
 
-def _size_note(subject: inspect.Subject) -> str:
+def _size_note(subject: inspection.Subject) -> str:
     """The picture's own size and the size the network sees it at (every picture is analysed with a
     long side of ANALYSIS_SIDE, so a small result is enlarged and a large photo reduced)."""
     h, w = subject.image.shape[:2]
@@ -127,10 +123,10 @@ def _size_note(subject: inspect.Subject) -> str:
     return f"{w}×{h} px, {'enlarged' if fw > w else 'reduced'} to {fw}×{fh} px for the network"
 
 
-def _size(subject: inspect.Subject) -> tuple[int, int]:
+def _size(subject: inspection.Subject) -> tuple[int, int]:
     from nst.images import fitted_size
 
     return fitted_size(subject.image.shape[0], subject.image.shape[1], ANALYSIS_SIDE)
 
 
-inspect.live(body, result_shown=st.session_state.get("fm_role") == "Result")
+inspection.live(body, result_shown=st.session_state.get("fm_role") == "Result")

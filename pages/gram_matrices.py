@@ -6,8 +6,9 @@ import numpy as np
 import streamlit as st
 
 import ui
-from nst import explain
-from ui import charts, inspect, state
+from nst.explain import grams
+from nst.jobs import JobKind
+from ui import charts, inspection, settings, state
 
 ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
 
@@ -17,23 +18,20 @@ st.caption(
     "all positions. Where in the picture does not matter — which is why it captures style and not layout."
 )
 
-inspect.pictures_choice()
-inspect.made_from_caption()
-inspect.need_pictures(inspect.subjects())
-backbone = inspect.backbone()
+_, backbone = inspection.page_start()
 spec = backbone.spec
 ORDERS = {"cluster": "grouped by similarity", "diagonal": "by channel energy", "index": "network order"}
 
 
 def body() -> None:
-    found = inspect.subjects()
+    found = inspection.subjects()
     styles = {role: s for role, s in found.items() if role.startswith("Style")}
     if not styles:
         st.info("Pick a style painting in the Studio to compare Gram matrices.")
         return
     compared = found.get("Result") or found.get("Content")
     word = "result" if compared is not None and compared.role == "Result" else "photo"
-    style_layers = [n for n in (st.session_state.get("cfg.style_layers") or spec.style_layers) if n in spec.layers]
+    style_layers = [n for n in (settings.chosen_style_layers() or spec.style_layers) if n in spec.layers]
     style_layers = style_layers or list(spec.style_layers)
     c1, c2, c3, c4 = st.columns([2.2, 1, 1.2, 1])
     layer = (
@@ -46,14 +44,14 @@ def body() -> None:
     style = styles[style_role]
 
     layers = tuple(dict.fromkeys([*style_layers, layer]))
-    style_grams = explain.gram_matrices(backbone, style.image, layers)
+    style_grams = grams.gram_matrices(backbone, style.image, layers)
     a = style_grams[layer]
-    order = explain.gram_order(a, order_by)[: min(shown, a.shape[0])]
+    order = grams.gram_order(a, order_by)[: min(shown, a.shape[0])]
     sub = np.ix_(order, order)
     if compared is None:
         st.plotly_chart(charts.gram_figure({f"painting ({style.name})": a[sub]}, order), key="gm_fig")
         return
-    other_grams = explain.gram_matrices(backbone, compared.image, layers)
+    other_grams = grams.gram_matrices(backbone, compared.image, layers)
     g = other_grams[layer]
     figure = charts.gram_figure(
         {f"painting ({style.name})": a[sub], f"{word} ({compared.name})": g[sub]},
@@ -78,10 +76,10 @@ def body() -> None:
     per_layer: dict[str, dict[str, float]] = {}
     weights = {n: 1.0 for n in style_layers}
     if content is not None:
-        content_grams = explain.gram_matrices(backbone, content.image, style_layers)
-        per_layer["photo vs painting"] = explain.style_layer_losses(content_grams, style_grams, weights, relative=True)
+        content_grams = grams.gram_matrices(backbone, content.image, style_layers)
+        per_layer["photo vs painting"] = grams.style_layer_losses(content_grams, style_grams, weights, relative=True)
     if compared.role == "Result":
-        per_layer["result vs painting"] = explain.style_layer_losses(other_grams, style_grams, weights, relative=True)
+        per_layer["result vs painting"] = grams.style_layer_losses(other_grams, style_grams, weights, relative=True)
     b1, b2 = st.columns([1.3, 1])
     with b1:
         st.plotly_chart(
@@ -96,7 +94,7 @@ def body() -> None:
     with b2:
         if "result vs painting" in per_layer:
             after, before = per_layer["result vs painting"], per_layer.get("photo vs painting", {})
-            share = explain.shares(after)
+            share = grams.shares(after)
             rows = [
                 {
                     "layer": name,
@@ -130,7 +128,7 @@ def body() -> None:
 
 def _run_layer_curves():
     job = state.job()
-    if job is not None and job.kind == "run":
+    if job is not None and job.kind is JobKind.RUN:
         view = job.view()
         if view.steps:
             return view.steps, view.layer_curves
@@ -140,4 +138,4 @@ def _run_layer_curves():
     return None
 
 
-inspect.live(body, result_shown=True)
+inspection.live(body, result_shown=True)

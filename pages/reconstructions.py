@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from nst import explain
-from nst.jobs import Job
-from ui import inspect, resources, state
+from nst.explain import reconstructions
+from nst.jobs import Job, JobKind
+from ui import inspection, resources, state
 
 ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
 
@@ -17,11 +17,7 @@ st.caption(
     "back is exactly what that layer keeps — the idea of figure 1 in Gatys et al. (2015)."
 )
 
-inspect.pictures_choice()
-inspect.made_from_caption()
-found = inspect.subjects()
-inspect.need_pictures(found)
-backbone = inspect.backbone()
+found, backbone = inspection.page_start()
 spec = backbone.spec
 KINDS = {
     "content": (
@@ -39,24 +35,24 @@ KINDS = {
 }
 
 
-def tasks(kind: str, image, side: int) -> list[explain.Reconstruction]:
+def tasks(kind: str, image, side: int) -> list[reconstructions.Reconstruction]:
     if kind == "content":
         return [
-            explain.content_reconstruction(image, layer, spec, max_side=side)
-            for layer in explain.content_reconstruction_layers(spec)
+            reconstructions.content_reconstruction(image, layer, spec, max_side=side)
+            for layer in reconstructions.content_reconstruction_layers(spec)
         ]
     return [
-        explain.style_reconstruction(image, subset, spec, max_side=side)
-        for subset in explain.style_reconstruction_subsets(spec)
+        reconstructions.style_reconstruction(image, subset, spec, max_side=side)
+        for subset in reconstructions.style_reconstruction_subsets(spec)
     ]
 
 
-def start(todo: list[explain.Reconstruction]) -> None:
+def start(todo: list[reconstructions.Reconstruction]) -> None:
     """One picture or all that are missing, as one job in the shared queue."""
     todo = [t for t in todo if t.cached(backbone) is None]
     if todo:
         eta = [t.seconds_here(backbone) for t in todo]  # for the time left of those not started
-        state.RECONSTRUCT.start(Job(todo, backbone, kind="reconstruct"), eta=eta)
+        state.RECONSTRUCT.start(Job(todo, backbone, kind=JobKind.RECONSTRUCT), eta=eta)
 
 
 def section(kind: str) -> None:
@@ -65,8 +61,10 @@ def section(kind: str) -> None:
     default = "Content" if kind == "content" else next((r for r in found if r.startswith("Style")), None)
     c1, c2, c3 = st.columns([2, 1, 1.3], vertical_alignment="bottom")
     with c1:
-        subject = inspect.role_picker(found, f"rc_role_{kind}", default=default)
-    side = c2.select_slider("Size", [128, 192, 224, 256], value=explain.RECONSTRUCTION_SIDE, key=f"rc_side_{kind}")
+        subject = inspection.role_picker(found, f"rc_role_{kind}", default=default)
+    side = c2.select_slider(
+        "Size", [128, 192, 224, 256], value=reconstructions.RECONSTRUCTION_SIDE, key=f"rc_side_{kind}"
+    )
     todo = tasks(kind, subject.image, side)
     cached = [t.cached(backbone) for t in todo]
     seconds = [0.0 if c is not None else t.seconds_here(backbone) for t, c in zip(todo, cached, strict=True)]
@@ -107,7 +105,7 @@ def section(kind: str) -> None:
                     )
 
 
-def _caption(kind: str, task: explain.Reconstruction) -> str:
+def _caption(kind: str, task: reconstructions.Reconstruction) -> str:
     if kind == "content":
         return task.layers[0]
     return " + ".join(name.replace("_conv1", "") for name in task.layers)

@@ -6,8 +6,8 @@ import numpy as np
 import streamlit as st
 
 import ui
-from nst import explain
-from ui import inspect
+from nst.explain import grams, worked
+from ui import inspection
 
 ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
 
@@ -31,7 +31,7 @@ st.markdown(
     "position $j$), $P^l$ those of the photo. A deep layer (conv4_2 by default) is used: it knows *what* is "
     "where, but not the exact pixels."
 )
-ex = explain.worked_content_example()
+ex = worked.worked_content_example()
 st.latex(
     rf"F = {bmatrix(ex.F)} \quad P = {bmatrix(ex.P)} \quad (F - P)^2 = {bmatrix(ex.squared)} \quad "
     rf"\tfrac12 \sum (F-P)^2 = \tfrac12({' + '.join(f'{v:g}' for v in ex.squared.ravel())}) = \mathbf{{{ex.loss:g}}}"
@@ -50,7 +50,7 @@ st.markdown(
     "which textures and colours co-occur, but not where. Layers conv1_1 … conv5_1 (weights $w_l$) cover "
     "textures from a few pixels to large strokes."
 )
-g = explain.worked_gram_example()
+g = worked.worked_gram_example()
 st.latex(rf"F = {bmatrix(g.F.T)} \quad G = F F^\top = {bmatrix(g.G)} \quad \frac{{G}}{{M}} = {bmatrix(g.G_normalised)}")
 st.caption(
     f"A feature map of {g.N} channels (rows of F) at {g.M} positions (columns). Channels 1 and 3 fire at the same "
@@ -60,16 +60,16 @@ st.caption(
 )
 
 st.subheader("Why the Gram matrix forgets where things are")
-found = inspect.subjects()
+found = inspection.subjects()
 style = next((s for r, s in found.items() if r.startswith("Style")), None)
 content = found.get("Content")
 if style is not None and content is not None:
-    backbone = inspect.backbone()
+    backbone = inspection.backbone()
     layers = list(backbone.spec.style_layers)
-    shuffled = explain.shuffle_tiles(style.image, tiles=4, seed=1)
-    base = explain.gram_matrices(backbone, style.image, layers)
-    e_shuffled = explain.style_layer_losses(explain.gram_matrices(backbone, shuffled, layers), base)
-    e_content = explain.style_layer_losses(explain.gram_matrices(backbone, content.image, layers), base)
+    shuffled = worked.shuffle_tiles(style.image, tiles=4, seed=1)
+    base = grams.gram_matrices(backbone, style.image, layers)
+    e_shuffled = grams.style_layer_losses(grams.gram_matrices(backbone, shuffled, layers), base)
+    e_content = grams.style_layer_losses(grams.gram_matrices(backbone, content.image, layers), base)
     c1, c2, c3 = st.columns(3)
     c1.image(style.image, caption=f"the painting ({style.name})", width="stretch")
     c2.image(

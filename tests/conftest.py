@@ -88,3 +88,11 @@ def second_style_image() -> np.ndarray:
     from nst.images import load_image
 
     return load_image(sample("styles", "the_scream.jpg"), cap=256)
+
+
+@pytest.fixture(scope="session")
+def photo(content_image) -> np.ndarray:
+    """A 96×128 crop-free resize of the content photo (the explain tests' picture)."""
+    from nst.images import resize
+
+    return resize(content_image, (96, 128))

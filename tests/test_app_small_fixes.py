@@ -10,7 +10,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nst.jobs import Job
+from nst.jobs import Job, JobKind
 from tests.conftest import ROOT
 from tests.test_app_studio import png, run_and_wait, tiny_run_settings
 from ui import charts, resources
@@ -59,7 +59,7 @@ def _wait_for(condition, timeout: float = 10.0) -> None:
 def test_sidebar_counts_runs_in_plain_words(vgg_weights):
     queue = resources.run_queue()
     task = _Held()
-    job = queue.submit(Job([task], backbone=None, kind="sweep"))
+    job = queue.submit(Job([task], backbone=None, kind=JobKind.SWEEP))
     try:
         _wait_for(lambda: queue.running == 1)
         shown = _queue_caption()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -90,6 +92,21 @@ def test_vgg19_catalogue_shapes_and_receptive_fields(backbone):
 
 def test_backbone_is_loaded_once(vgg_weights, backbone):
     assert load_backbone("vgg19", weights=str(vgg_weights)) is backbone
+
+
+def test_memo_builds_each_object_once_across_threads(backbone):
+    calls = []
+    key = ("test_memo", id(calls))
+
+    def build():
+        calls.append(1)
+        time.sleep(0.05)  # long enough for the other threads to ask meanwhile
+        return object()
+
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: backbone.memo(key, build), range(8)))
+    assert len(calls) == 1 and all(g is got[0] for g in got)
+    assert backbone.memo(key, build) is got[0] and len(calls) == 1
 
 
 def test_extractor_stops_at_deepest_layer(backbone):

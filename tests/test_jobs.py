@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from nst.config import StyleConfig
-from nst.jobs import Job, RunQueue, RunSpec
+from nst.jobs import Job, JobKind, RunQueue, RunSpec
 
 
 def spec(content, style, steps=6, **changes) -> RunSpec:
@@ -62,7 +63,7 @@ def test_sweep_runs_each_spec_and_collects_results(backbone, content_image, styl
     runs = [spec(content_image, style_image, steps=3, style_weight=w) for w in (0.1, 10.0)]
     for r, w in zip(runs, (0.1, 10.0), strict=True):
         r.label = f"β={w}"
-    job = RunQueue().submit(Job(runs, backbone, kind="sweep"))
+    job = RunQueue().submit(Job(runs, backbone, kind=JobKind.SWEEP))
     assert job.wait(60)
     view = job.view()
     assert view.status == "finished" and [label for label, _ in view.results] == ["β=0.1", "β=10.0"]
@@ -100,3 +101,21 @@ def test_progress_and_time_left_come_from_the_plan(backbone, content_image, styl
     assert after_coarse.progress < 0.3  # 4 of 9 steps, but a full-size step costs about four coarse ones
     assert all(v.seconds_left is not None and v.seconds_left >= 0 for v in views.values())
     assert [v.progress for v in views.values()] == sorted(v.progress for v in views.values())
+
+
+def test_job_kind_is_an_enum_that_reads_as_its_name():
+    task = RunSpec(np.zeros((8, 8, 3), np.uint8), [np.zeros((8, 8, 3), np.uint8)], StyleConfig())
+    assert Job([task], backbone=None).kind is JobKind.RUN
+    assert Job([task], backbone=None, kind=JobKind.RECONSTRUCT).view().kind is JobKind.RECONSTRUCT
+    assert JobKind.SWEEP == "sweep"  # session code may still compare with the plain word
+    with pytest.raises(ValueError):
+        Job([task], backbone=None, kind="sweeps")
+
+
+def test_position_and_done_are_set_through_the_job():
+    task = RunSpec(np.zeros((8, 8, 3), np.uint8), [np.zeros((8, 8, 3), np.uint8)], StyleConfig())
+    job = Job([task], backbone=None)
+    job.set_position(3)
+    assert job.view().position == 3 and not job.done and not job.wait(0)
+    job.mark_done()
+    assert job.done and job.wait(0)

@@ -44,6 +44,14 @@ def display_name(filename: str) -> str:
     return base.strip()[:40].strip() or "upload"
 
 
+PICK_CONTENT, PICK_STYLE = "pick_content", "pick_style"  # the pickers' widget keys
+
+
+def picked_yet() -> bool:
+    """Whether this session has drawn the Studio's pickers (else it has no choice of its own yet)."""
+    return PICK_CONTENT in st.session_state
+
+
 def _library(kind: str) -> dict[str, Picture]:
     return state.uploads(kind).get()
 
@@ -118,7 +126,7 @@ def _on_upload(kind: str) -> None:
     if errors:
         _clear_uploader(kind)
     if added:  # what was just uploaded becomes the choice; more styles can be added with the pills
-        key = f"pick_{kind}"
+        key = PICK_CONTENT if kind == "content" else PICK_STYLE
         st.session_state[key] = added[-1] if kind == "content" else added[-MAX_STYLES:]
 
 
@@ -163,14 +171,14 @@ def select(content: Picture, styles: list[Picture]) -> None:
         for p in pictures:
             if p.origin == "upload" and p.name not in library:
                 library[p.name] = p
-    st.session_state["pick_content"] = content.name
-    st.session_state["pick_style"] = [p.name for p in styles][:MAX_STYLES]
+    st.session_state[PICK_CONTENT] = content.name
+    st.session_state[PICK_STYLE] = [p.name for p in styles][:MAX_STYLES]
 
 
 def _on_pick_style() -> None:
-    choice = list(st.session_state.get("pick_style") or [])
+    choice = list(st.session_state.get(PICK_STYLE) or [])
     if len(choice) > MAX_STYLES:
-        st.session_state["pick_style"] = choice[:MAX_STYLES]
+        st.session_state[PICK_STYLE] = choice[:MAX_STYLES]
         state.upload_error("style").set(
             f"At most {MAX_STYLES} paintings are blended: {', '.join(choice[MAX_STYLES:])} was left out. "
             "Deselect one first."
@@ -182,7 +190,7 @@ def _on_pick_style() -> None:
 def content_picker() -> Picture | None:
     """The content photo: one of the gallery or an upload."""
     options = _options("content")
-    key = "pick_content"
+    key = PICK_CONTENT
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0] if options else None
     choice = st.pills(
@@ -212,7 +220,7 @@ def content_picker() -> Picture | None:
 def style_picker() -> list[Picture]:
     """One to four style paintings (several are blended)."""
     options = _options("style")
-    key = "pick_style"
+    key = PICK_STYLE
     current = [n for n in (st.session_state.get(key) or []) if n in options]
     if key not in st.session_state or (not current and st.session_state.get(key) is None):
         current = options[:1]

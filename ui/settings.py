@@ -58,6 +58,16 @@ def _key(name: str) -> str:
     return P + name
 
 
+def chosen_backbone() -> str:
+    """The backbone the panel names (the inspection pages follow it)."""
+    return st.session_state.get(_key("backbone"), "vgg19")
+
+
+def chosen_style_layers() -> list[str]:
+    """The style layers the panel has picked, in its order."""
+    return list(st.session_state.get(_key("style_layers")) or [])
+
+
 def blend_key(style_name: str) -> str:
     """Blend weights belong to the painting, not to its place in the list."""
     return _key(f"blend.{style_name}")

@@ -19,8 +19,8 @@ import streamlit as st
 
 from nst.config import StyleConfig
 from nst.images import encode_jpeg, resize_to_max_side
-from nst.jobs import Job, JobView
-from nst.objective import image_digest
+from nst.jobs import Job, JobKind, JobView
+from nst.memo import image_digest
 
 MAX_HISTORY = 12
 T = TypeVar("T")
@@ -235,7 +235,7 @@ def archive_sweep(sweep: Job, content_pic: Picture, style_pics: list[Picture]) -
 def latest_result() -> tuple[str, np.ndarray, JobView | None] | None:
     """The picture the inspection pages call "result": the running job's, else the last run's."""
     current = job()
-    if current is not None and current.kind == "run":
+    if current is not None and current.kind == JobKind.RUN:
         view = current.view()
         if view.image is not None:
             label = "Result (running…)" if view.active else "Result"
@@ -249,25 +249,11 @@ def latest_result() -> tuple[str, np.ndarray, JobView | None] | None:
 def result_inputs() -> tuple[Picture, list[Picture]] | None:
     """The photo and paintings the result of `latest_result` was made from."""
     current = job()
-    if current is not None and current.kind == "run" and current.view().image is not None:
+    if current is not None and current.kind == JobKind.RUN and current.view().image is not None:
         inputs = job_inputs()
         return (inputs[0], list(inputs[1])) if inputs is not None else None
     past = history()
     return (past[-1].content, list(past[-1].styles)) if past else None
-
-
-def inspection_images() -> dict[str, np.ndarray]:
-    """Content, styles and result by label, for the pages that look inside the network."""
-    out: dict[str, np.ndarray] = {}
-    c = content()
-    if c is not None:
-        out[f"Content · {c.name}"] = c.image
-    for s in styles():
-        out[f"Style · {s.name}"] = s.image
-    result = latest_result()
-    if result is not None:
-        out[result[0]] = result[1]
-    return out
 
 
 # ------------------------------------------------------------------ the session's jobs
@@ -380,7 +366,7 @@ def progress_text(job: Job, view: JobView, eta: list[float] | None = None) -> st
         later = sum(eta[view.run_index + 1 :])
         left = later + (left if left is not None else sum(eta[view.run_index : view.run_index + 1]))
     parts = []
-    if view.n_runs > 1 or job.kind != "run":  # several pictures, or one named by its task
+    if view.n_runs > 1 or job.kind != JobKind.RUN:  # several pictures, or one named by its task
         label = job.runs[min(view.run_index, len(job.runs) - 1)].label
         parts.append(f"{label} (picture {min(view.run_index + 1, view.n_runs)} of {view.n_runs})")
         parts.append(f"step {view.step}/{view.total_steps}")

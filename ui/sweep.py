@@ -8,7 +8,7 @@ import streamlit as st
 
 from nst.config import StyleConfig, preset
 from nst.images import encode_png
-from nst.jobs import Job, RunSpec
+from nst.jobs import Job, JobKind, RunSpec
 from ui import resources, state
 from ui.state import Picture
 
@@ -36,7 +36,7 @@ def _start(content: Picture, styles: list[Picture], config: StyleConfig, factors
     if backbone is None:
         state.SWEEP.refuse(resources.weights_problem(config.backbone) or "The model could not be loaded.")
         return
-    state.SWEEP.start(Job(runs, backbone, kind="sweep"), inputs=(content, list(styles), config))
+    state.SWEEP.start(Job(runs, backbone, kind=JobKind.SWEEP), inputs=(content, list(styles), config))
 
 
 def sweep_tab(content: Picture | None, styles: list[Picture], config: StyleConfig | None) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from nst.backbones import Backbone, get_spec
-from ui import gallery, resources, state
+from ui import gallery, pickers, resources, settings, state
 from ui.state import Picture
 
 
@@ -33,7 +33,7 @@ def _picked() -> tuple[Picture | None, list[Picture]]:
     """The Studio's current picks; a session that has not been to the Studio yet gets its
     defaults (the first gallery pictures)."""
     c, styles = state.content(), state.styles()
-    if c is None and not styles and "pick_content" not in st.session_state:
+    if c is None and not styles and not pickers.picked_yet():
         c = _default("content")
         styles = [s for s in [_default("style")] if s is not None]
     return c, styles
@@ -105,7 +105,7 @@ def _default(kind: str):
 
 def backbone() -> Backbone:
     """The backbone the Studio's settings name, or VGG19 when that one's weights are missing."""
-    name = st.session_state.get("cfg.backbone", "vgg19")
+    name = settings.chosen_backbone()
     if name != "vgg19" and resources.weights_problem(name):
         st.caption(f"{get_spec(name).label} weights are not on this server, so these views use VGG19.")
         name = "vgg19"
@@ -140,3 +140,14 @@ def role_picker(found: dict[str, Subject], key: str, label: str = "Image", defau
         st.session_state[key] = default if default in options else options[0]
     choice = st.segmented_control(label, options, key=key)  # roles only: labels change while a run goes on
     return found[choice or options[0]]
+
+
+def page_start() -> tuple[dict[str, Subject], Backbone]:
+    """How every picture-inspecting page begins: the pictures switch and what the result was made
+    from, then the pictures by role (or a pointer to the Studio, and the page stops), then the
+    backbone to look with."""
+    pictures_choice()
+    made_from_caption()
+    found = subjects()
+    need_pictures(found)
+    return found, backbone()
