@@ -9,6 +9,7 @@ a missing browser is a failure.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -127,3 +128,23 @@ def open_app(browser, server: Server, path: str = ""):
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Until Streamlit has finished the current script run (the status widget is gone)."""
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def upload(page, label: str, *paths) -> None:
+    box = page.locator('[data-testid="stFileUploader"]').filter(has_text=label)
+    box.locator('input[type="file"]').set_input_files([str(p) for p in paths])
+
+
+def set_steps(page, steps: int) -> None:
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="All settings")
+    if not expander.get_by_role("tab", name="Optimiser").is_visible():
+        expander.get_by_text("All settings").click()
+    expander.get_by_role("tab", name="Optimiser").click()
+    box = expander.get_by_role("spinbutton", name="Steps per epoch")
+    box.fill(str(steps))
+    box.press("Enter")
+    wait_idle(page)
+
+
+def run_button(page):
+    return page.get_by_role("button", name=re.compile(r"Run$"))

@@ -17,9 +17,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser import open_app, require_chromium, start_server, stop_server, wait_idle
+from tests.browser import (
+    open_app,
+    require_chromium,
+    run_button,
+    set_steps,
+    start_server,
+    stop_server,
+    upload,
+    wait_idle,
+)
 from tests.conftest import ROOT
-from tests.test_browser_studio import run_button, set_steps, upload
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import open_app, wait_idle
+from tests.browser import open_app, run_button, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -36,10 +36,6 @@ def type_number(page, label: str, value: str) -> None:
     box.fill(value)
     box.press("Enter")
     wait_idle(page)
-
-
-def run_button(page):
-    return page.get_by_role("button", name=re.compile(r"Run$"))
 
 
 def field_error(tab, label_text: str):

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import open_app, wait_idle
+from tests.browser import open_app, run_button, set_steps, upload, wait_idle
 from tests.conftest import sample
-from tests.test_browser_studio import run_button, upload
 
 pytestmark = pytest.mark.browser
 
@@ -47,17 +46,6 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name))
 
 
-def _set_steps(page, steps: int) -> None:
-    expander = page.locator('[data-testid="stExpander"]').filter(has_text="All settings")
-    if not expander.get_by_role("tab", name="Optimiser").is_visible():
-        expander.get_by_text("All settings").click()
-    expander.get_by_role("tab", name="Optimiser").click()
-    box = expander.get_by_role("spinbutton", name="Steps per epoch")
-    box.fill(str(steps))
-    box.press("Enter")
-    wait_idle(page)
-
-
 def _queue_line(page):
     return page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').filter(has_text="Server:")
 
@@ -74,7 +62,7 @@ def test_sidebar_follows_another_visitors_run(server, browser):
     wait_idle(runner, 120_000)
     runner.get_by_role("radio", name="Quick preview").click()
     wait_idle(runner)
-    _set_steps(runner, 3000)
+    set_steps(runner, 3000)
     run_button(runner).click()
     try:
         runner.get_by_text(re.compile(r"Result · step \d+")).wait_for(timeout=90_000)

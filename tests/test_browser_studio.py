@@ -8,30 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser import open_app, wait_idle
+from tests.browser import open_app, run_button, set_steps, upload, wait_idle
 from tests.conftest import sample
 
 pytestmark = pytest.mark.browser
-
-
-def upload(page, label: str, *paths) -> None:
-    box = page.locator('[data-testid="stFileUploader"]').filter(has_text=label)
-    box.locator('input[type="file"]').set_input_files([str(p) for p in paths])
-
-
-def set_steps(page, steps: int) -> None:
-    expander = page.locator('[data-testid="stExpander"]').filter(has_text="All settings")
-    if not expander.get_by_role("tab", name="Optimiser").is_visible():
-        expander.get_by_text("All settings").click()
-    expander.get_by_role("tab", name="Optimiser").click()
-    box = expander.get_by_role("spinbutton", name="Steps per epoch")
-    box.fill(str(steps))
-    box.press("Enter")
-    wait_idle(page)
-
-
-def run_button(page):
-    return page.get_by_role("button", name=re.compile(r"Run$"))
 
 
 def test_upload_run_stop_download(server, browser, tmp_path):
