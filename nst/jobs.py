@@ -23,7 +23,7 @@ import numpy as np
 
 from nst.config import StyleConfig
 
-MAX_FRAMES = 80  # snapshots kept per job (for the GIF); older ones are thinned out
+MAX_FRAMES = 80  # snapshots kept per job (for the GIF and the Studio's scrub slider); older ones are thinned out
 # Snapshots are kept at the GIF's size (images.encode_gif draws at most 512 px): at 2048 px, 80
 # full-size frames would hold 750 MB per job; at 512 px they hold at most 47 MB.
 FRAME_SIDE = 512
@@ -92,6 +92,7 @@ class JobView:
     frames: int
     progress: float = 0.0  # share of the planned work done (by this machine's predicted step costs)
     marks: tuple[tuple[int, str], ...] = ()  # where a coarse-to-fine stage begins, for the charts
+    frame_steps: tuple[int, ...] = ()  # the step of each kept snapshot, in order (see Job.snapshots)
     predicted_left: float | None = None  # seconds, from the cost model and the pace so far
 
     @property
@@ -141,7 +142,8 @@ class Job:
         self.steps: list[int] = []
         self.curves: dict[str, list[float]] = {"total": [], "content": [], "style": [], "tv": []}
         self.layer_curves: dict[str, list[float]] = {}
-        self.frames: list[np.ndarray] = []
+        # (step, picture at that step), at most MAX_FRAMES: every other one is dropped when full
+        self.frames: list[tuple[int, np.ndarray]] = []
         self.results: list[tuple[str, np.ndarray]] = []
         self.final = None  # the last run's nst.transfer.Result
 
@@ -168,12 +170,25 @@ class Job:
                 frames=len(self.frames),
                 progress=1.0 if self.status == "finished" else (self.run_index + self._done_share) / len(self.runs),
                 marks=self.marks,
+                frame_steps=tuple(step for step, _ in self.frames),
                 predicted_left=self._left,
             )
 
-    def snapshots(self) -> list[np.ndarray]:
+    def snapshots(self) -> list[tuple[int, np.ndarray]]:
+        """The kept pictures with the step each shows, oldest first (steps strictly increase; the
+        last is the final picture once the job is over)."""
         with self._lock:
             return list(self.frames)
+
+    def _keep_frame(self, frame: np.ndarray) -> None:
+        """Keep a snapshot of the current step (under the lock): a later picture of the same step
+        (the Result after the last preview) replaces it, and when full every other one goes."""
+        if self.frames and self.frames[-1][0] == self.step:
+            self.frames[-1] = (self.step, frame)
+            return
+        self.frames.append((self.step, frame))
+        if len(self.frames) > MAX_FRAMES:
+            self.frames = self.frames[::2]  # MAX_FRAMES + 1 is odd: the newest is kept
 
     @property
     def done(self) -> bool:
@@ -226,9 +241,7 @@ class Job:
             if event.image is not None:
                 self.image = event.image
                 if frame is not None:
-                    self.frames.append(frame)
-                    if len(self.frames) > MAX_FRAMES:
-                        self.frames = self.frames[::2]
+                    self._keep_frame(frame)
 
     def execute(self) -> None:
         """Run every RunSpec in order; called on the job's thread once it has a slot."""
@@ -254,7 +267,7 @@ class Job:
                             self.image = event.image
                             self.results.append((spec.label, event.image))
                             if frame is not None:
-                                self.frames.append(frame)
+                                self._keep_frame(frame)
                             self.elapsed = time.perf_counter() - started
                             self.message = event.message
                             if event.status != "finished":

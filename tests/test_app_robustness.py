@@ -295,7 +295,8 @@ def test_non_finite_loss_shows_a_sentence_and_keeps_the_last_finite_image(vgg_we
     assert_one_sentence(shown[0], f"The loss became {word} at step 6")
     # the picture evaluated at step 5 (the preview shown then) is the one kept
     frames = job.snapshots()
-    assert np.array_equal(job.final.image, frames[1]) and np.isfinite(job.final.image.astype(float)).all()
+    assert frames[1][0] == 5 and np.array_equal(job.final.image, frames[1][1])
+    assert np.isfinite(job.final.image.astype(float)).all()
     assert any(c == "Result · step 5" for img in at.image for c in img.captions)
     (entry,) = at.session_state["history"]
     assert entry.status == "diverged" and np.array_equal(entry.image, job.final.image) and entry.message == shown[0]
