@@ -4,6 +4,9 @@ An upload is decoded once (in the uploader's callback), checked, and added to th
 own library next to the gallery; a bad file leaves a one-sentence error and everything the
 user had untouched. Uploaded names are only ever displayed, never used as paths.
 
+A photo taken with the camera (the content picker's "Take a photo" toggle: the browser asks for the
+camera only once it is on) is one more upload, named "camera 1", "camera 2", ….
+
 Every file reaches `nst.images.load_image`, which is the one gate: the uploaders list `image/*`
 besides the extensions, so the browser's file picker offers pictures, but Streamlit does not
 refuse other names on the server with an exception (a HEIC or PSD gets our plain sentence).
@@ -45,6 +48,7 @@ def display_name(filename: str) -> str:
 
 
 PICK_CONTENT, PICK_STYLE = "pick_content", "pick_style"  # the pickers' widget keys
+CAMERA_ON, CAMERA = "camera_on", "camera_content"  # the "Take a photo" toggle and the camera
 
 
 def picked_yet() -> bool:
@@ -89,9 +93,10 @@ def _uploaded_files(kind: str) -> list:
     return [f for f in files if hasattr(f, "getvalue")]  # a DeletedFile has no content left
 
 
-def _decode(upload) -> tuple[str, Picture | None, str | None]:
-    """(display name, picture or None, one-sentence error or None) for one uploaded file."""
-    label = display_name(upload.name)
+def _decode(upload, label: str | None = None) -> tuple[str, Picture | None, str | None]:
+    """(display name, picture or None, one-sentence error or None) for one uploaded file (named
+    `label`, else after the file's name)."""
+    label = label or display_name(upload.name)
     try:
         return label, Picture(label, load_image(upload.getvalue(), name=label), "upload"), None
     except ImageError as exc:
@@ -101,18 +106,23 @@ def _decode(upload) -> tuple[str, Picture | None, str | None]:
         return label, None, f"{label} could not be read; try saving it again as a JPEG or PNG."
 
 
-def _on_upload(kind: str) -> None:
-    """Decode new uploads, add them to the library and select them."""
+def _on_upload(kind: str, camera: bool = False) -> None:
+    """Decode new uploads (or the camera's new photo), add them to the library and select them."""
     library = _library(kind)
     seen = state.upload_ids(kind).get()
     errors = []
     added = []
     taken = set(library) | {item.title for item in gallery.of_kind(kind)}
-    for f in _uploaded_files(kind):
+    for f in _camera_photo() if camera else _uploaded_files(kind):
         if f.file_id in seen:
             continue
         seen.add(f.file_id)
-        label, picture, error = _decode(f)
+        label = None
+        if camera:
+            shots = state.CAMERA_SHOTS.get() + 1
+            state.CAMERA_SHOTS.set(shots)
+            label = f"camera {shots}"
+        label, picture, error = _decode(f, label)
         if picture is None:
             errors.append(error)
             continue
@@ -123,11 +133,32 @@ def _on_upload(kind: str) -> None:
     while len(library) > MAX_UPLOADS:
         library.pop(next(iter(library)))
     state.upload_error(kind).set(" ".join(errors) if errors else None)
-    if errors:
+    if errors and not camera:  # the camera shows its refused photo, with its own "Clear photo"
         _clear_uploader(kind)
     if added:  # what was just uploaded becomes the choice; more styles can be added with the pills
         key = PICK_CONTENT if kind == "content" else PICK_STYLE
         st.session_state[key] = added[-1] if kind == "content" else added[-MAX_STYLES:]
+
+
+def _camera_photo() -> list:
+    photo = st.session_state.get(CAMERA)
+    return [photo] if hasattr(photo, "getvalue") else []  # None once the photo is cleared
+
+
+def _camera() -> None:
+    """The camera, behind a toggle: the browser asks for it only when the toggle is turned on."""
+    if st.toggle(
+        "Take a photo",
+        key=CAMERA_ON,
+        help="Use this device's camera (the browser asks for permission); the photo becomes the content photo.",
+    ):
+        st.camera_input(
+            "Take a photo",
+            key=CAMERA,
+            on_change=_on_upload,
+            args=("content", True),
+            label_visibility="collapsed",
+        )
 
 
 def upload_limit_mb() -> int:
@@ -214,6 +245,7 @@ def content_picker() -> Picture | None:
         )
     with upload:
         _uploader("content", "…or upload a photo", multiple=False)
+        _camera()
     return picture
 
 

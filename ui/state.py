@@ -61,6 +61,9 @@ WEIGHTS_DOWNLOAD_ERROR: Value[str | None] = Value("weights_download_error", _non
 COMPARE_SEEN: Value[int | None] = Value("cmp_seen", _none)  # the newest run the Compare tab has put on show
 
 
+CAMERA_SHOTS: Value[int] = Value("camera_shots", int)  # photos taken this session: "camera 1", "camera 2", …
+
+
 def upload_error(kind: str) -> Value[str | None]:
     """The sentence about the last refused upload of this kind ("content" or "style")."""
     return Value(f"upload_error_{kind}", _none)
