@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="NST Explorer", page_icon=":material/palette:", layout="wide")
+# `/?present=1` opens the presentation view (bookmarkable, see pages/present.py): no sidebar there.
+PRESENTING = st.query_params.get("present") == "1"
+st.set_page_config(
+    page_title="NST Explorer",
+    page_icon=":material/palette:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if PRESENTING else "auto",
+)
 
 from ui import resources, sidebar  # noqa: E402  (after set_page_config)
 
@@ -15,7 +22,14 @@ resources.keep_keras_state()
 
 pages = {
     "Create": [
-        st.Page("pages/studio.py", title="Studio", icon=":material/brush:", default=True),
+        st.Page("pages/studio.py", title="Studio", icon=":material/brush:", default=not PRESENTING),
+        st.Page(
+            "pages/present.py",
+            title="Presentation view",
+            icon=":material/co_present:",
+            url_path="present",
+            default=PRESENTING,
+        ),
     ],
     "Inside the network": [
         st.Page("pages/feature_maps.py", title="Feature maps", icon=":material/grid_on:"),
@@ -24,6 +38,7 @@ pages = {
         st.Page("pages/theory.py", title="Theory", icon=":material/functions:"),
     ],
 }
-page = st.navigation(pages)
-sidebar.render()
+page = st.navigation(pages, position="hidden" if PRESENTING else "sidebar")
+if not PRESENTING:
+    sidebar.render()
 page.run()

@@ -8,7 +8,7 @@ import ui
 from nst.config import PRESETS, preset
 from nst.images import encode_gif, encode_png
 from nst.jobs import Job, RunSpec
-from ui import charts, pickers, resources, runs, settings, state
+from ui import charts, gallery, pickers, resources, runs, settings, state
 from ui.sweep import sweep_tab
 from ui.views import compare_tab, history_tab
 
@@ -103,6 +103,19 @@ with left, controls:
         width="stretch",
         key="finish",
         help="End the coarse stage at once and deliver a full-size picture after a few more steps.",
+    )
+    link = {"present": "1", "preset": next((k for k, v in PRESETS.items() if v == st.session_state.get("preset")), "")}
+    for kind, picked in (("content", content), ("style", styles[0] if styles else None)):
+        name = gallery.url_name(kind, picked.name) if picked is not None else None
+        if name:
+            link[kind] = name
+    st.page_link(
+        "pages/present.py",
+        label="Presentation view",
+        icon=":material/co_present:",
+        query_params={k: v for k, v in link.items() if v},
+        help="One 16:9 screen for a talk: photo, painting, the picture painting itself, a big step counter and "
+        "the curves. Its address keeps the pair and the preset, to prepare tabs before the talk.",
     )
     for problem in problems:
         st.error(problem, icon=":material/error:")

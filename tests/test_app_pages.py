@@ -144,3 +144,27 @@ def test_a_result_is_shown_with_the_pictures_it_was_made_from(vgg_weights):
     at.segmented_control(key="insp_pictures").set_value("the last run's pictures").run()
     assert "Result" in at.segmented_control(key="fm_role").options
     assert not at.exception
+
+
+def test_presentation_view_runs_the_pair_of_its_address(vgg_weights):
+    """Issue 12: `?present=1&content=…&style=…&preset=…` opens the presentation view on that pair and
+    preset; Run there is the Studio's run (same slot, same history), and choices go back into the URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params.update({"present": "1", "content": "lighthouse", "style": "waves", "preset": "quick"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="present_content").value == "Lighthouse"
+    assert at.selectbox(key="present_style").value == "Waves"
+    assert at.segmented_control(key="present_preset").value == "Quick preview"
+    assert not at.expander  # no settings on the stage
+    at.selectbox(key="present_style").set_value("Swirls").run()
+    assert at.query_params["style"] in ("swirls", ["swirls"])
+    at.button(key="present_run").click().run()
+    job = at.session_state["job"]
+    assert job is not None and job.wait(180) and job.view().status == "finished"
+    assert job.runs[0].config.max_side == 256  # the Quick preview preset
+    at.run()
+    assert not at.exception
+    history = at.session_state["history"]
+    assert len(history) == 1 and history[0].content.name == "Lighthouse" and history[0].styles[0].name == "Swirls"
+    assert any("30 / 30" in str(m.value) for m in at.metric)

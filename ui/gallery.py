@@ -60,3 +60,18 @@ def picture(title: str) -> Picture:
     image = load_image(ASSETS / item.file)
     image.flags.writeable = False
     return Picture(item.title, image, "gallery")
+
+
+def url_name(kind: str, title: str) -> str | None:
+    """A gallery picture's name in a URL: its file name without extension ("lighthouse")."""
+    item = next((i for i in of_kind(kind) if i.title == title), None)
+    return item.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] if item is not None else None
+
+
+def from_url_name(kind: str, name: str) -> str | None:
+    """The title of the gallery picture a URL names by file name or title, if any."""
+    wanted = name.strip().lower().replace(" ", "_")
+    for item in of_kind(kind):
+        if wanted in (url_name(kind, item.title), item.title.lower().replace(" ", "_")):
+            return item.title
+    return None

@@ -1,0 +1,58 @@
+"""The presentation view in a real browser (issue 12): one screen at a projector's 1280×720 and at
+1920×1080, picture and curves inside the viewport during and after a run, keyboard Run."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import wait_idle
+
+pytestmark = pytest.mark.browser
+
+URL = "?present=1&content=lighthouse&style=waves&preset=quick"
+
+
+def inside(page, locator, width: int, height: int) -> dict:
+    box = locator.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["y"] >= 0, box
+    assert box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1, (box, width, height)
+    return box
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_presentation_view_fits_one_screen(server, browser, tmp_path, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{server.url}/{URL}")
+    run = page.locator(".st-key-present_run button").first
+    run.wait_for(timeout=90_000)
+    wait_idle(page)
+    # the URL's pair and preset, no sidebar, no settings
+    inputs = page.locator(".st-key-present_inputs")
+    expect(inputs).to_contain_text("Photo · Lighthouse")
+    expect(inputs).to_contain_text("Painting · Waves")
+    expect(page.get_by_role("radio", name="Quick preview")).to_be_checked()
+    assert page.get_by_text("All settings").count() == 0
+    picture = page.locator(".st-key-present_result [data-testid='stImage'] img").first
+    inside(page, picture, width, height)
+    page.screenshot(path=str(tmp_path / f"present-{width}-before.png"))
+
+    page.keyboard.press("g")  # Run's shortcut
+    chart = page.locator(".st-key-present_numbers [data-testid='stPlotlyChart']").first
+    chart.wait_for(timeout=90_000)
+    page.get_by_text(re.compile(r"still running")).first.wait_for(timeout=60_000)
+    inside(page, picture, width, height)
+    inside(page, chart, width, height)
+    page.screenshot(path=str(tmp_path / f"present-{width}-running.png"))
+
+    page.get_by_text(re.compile(r"Finished \d+ steps")).first.wait_for(timeout=180_000)
+    wait_idle(page)
+    inside(page, picture, width, height)
+    inside(page, chart, width, height)
+    assert page.locator(".st-key-present_numbers").get_by_text(re.compile(r"30 / 30")).count() == 1
+    page.screenshot(path=str(tmp_path / f"present-{width}-after.png"))
+    context.close()
