@@ -27,6 +27,7 @@ def test_the_camera_waits_behind_a_toggle(vgg_weights):
     assert len(at.camera_input) == 0  # no camera (no permission prompt) on a page load
     at.toggle(key="camera_on").set_value(True).run()
     assert not at.exception and len(at.camera_input) == 1
+    assert at.camera_input(key="camera_content").resolution == "720p"  # not the widget's ~210 px width
     at.toggle(key="camera_on").set_value(False).run()
     assert len(at.camera_input) == 0
 

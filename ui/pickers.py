@@ -158,6 +158,7 @@ def _camera() -> None:
             on_change=_on_upload,
             args=("content", True),
             label_visibility="collapsed",
+            resolution="720p",  # else the photo is as small as the widget (about 210 px wide here)
         )
 
 
