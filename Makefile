@@ -12,7 +12,7 @@ ifeq ($(origin NST_WEIGHTS), undefined)
   endif
 endif
 
-.PHONY: run test lint format bench clean browser
+.PHONY: run test lint format bench clean browser demo-pack
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ lint: $(VENV)/.dev
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# Record the replayable demo runs in assets/demo/ from the project's own gallery pictures.
+demo-pack: $(VENV)/.app
+	$(BIN)/python assets/make_demo_pack.py
 
 bench: $(VENV)/.app
 	$(BIN)/python -m bench

@@ -1958,6 +1958,14 @@ holds the file names, titles, captions and descriptions) rather than this file, 
 
 `docs/*.png` are screenshots of this app taken by this project (Playwright, headless Chromium);
 the pictures in them are the gallery images above and results computed from them. Same licence (CC0).
+
+## Demo pack
+
+`demo/*.nstrun` are recorded runs (`nst.replay`: settings, every step's losses and time, previews,
+the final picture, and the photo and painting they were made from), replayed by the Studio without
+computing. They were made by this project with `make demo-pack` (`assets/make_demo_pack.py`) from
+the gallery pictures above only: Lighthouse × Waves (Quick preview), Lake house × Swirls
+(Balanced), City at dusk × Stained glass (Quick preview). Same licence (CC0 1.0).
 """
     (ASSETS / "README.md").write_text(text, encoding="utf-8")
 
