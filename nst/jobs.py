@@ -209,6 +209,20 @@ class Job:
         """Called once by whoever ran `execute` (or gave up on it): `done` and `wait` return."""
         self._done.set()
 
+    def run_alone(self) -> Job:
+        """Run on a thread of its own, outside any queue: for work that takes no compute slot (a
+        replay only shows what was recorded), so it never waits behind someone else's run."""
+
+        def work() -> None:
+            try:
+                self.set_position(0)
+                self.execute()
+            finally:
+                self.mark_done()
+
+        threading.Thread(target=work, name=f"nst-job-{self.id}", daemon=True).start()
+        return self
+
     def finish(self) -> None:
         """End the coarse stages now and deliver a full-size picture after a few steps."""
         self.finish_event.set()

@@ -110,6 +110,11 @@ class Recording:
     def label(self) -> str:
         return f"{self.content_name} × {' + '.join(self.style_names)}"
 
+    @property
+    def title(self) -> str:
+        """'Lighthouse × Waves · 30 steps': how a list of recordings names this one."""
+        return f"{self.label} · {len(self.steps)} steps"
+
     # ------------------------------------------------------------------ reading
     @classmethod
     def from_bytes(cls, data: bytes, name: str = "the recording") -> Recording:
@@ -326,6 +331,27 @@ class Replay:
         if not earlier:
             return self.recording.content
         return load_image(frames[max(earlier)], name="a recorded frame")
+
+
+@dataclass
+class Recorded:
+    """A task (a run) whose events are also recorded, as they pass, into `recorder`."""
+
+    task: Any
+    recorder: Recorder
+
+    @property
+    def label(self) -> str:
+        return self.task.label
+
+    @property
+    def total_steps(self) -> int:
+        return self.task.total_steps
+
+    def events(self, backbone, stop=None, finish=None) -> Iterator[Progress | Result]:
+        for event in self.task.events(backbone, stop, finish):
+            self.recorder.add(event)
+            yield event
 
 
 def record_run(

@@ -11,8 +11,8 @@ import streamlit as st
 
 import ui
 from nst.config import PRESETS, preset
-from nst.jobs import Job, RunSpec
-from ui import charts, gallery, pickers, runs, state
+from nst.jobs import Job
+from ui import charts, gallery, pickers, replays, runs, state
 from ui.state import Picture
 
 ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
@@ -107,9 +107,8 @@ def start() -> None:
     pickers.select(content, styles)  # the Studio and the inspection pages show this pair too
     state.set_content(content)
     state.set_styles(styles)
-    state.RUN.start(
-        Job([RunSpec(content.image, [style.image], config)], ready.backbone), inputs=(content, styles, config)
-    )
+    job = Job([replays.recorded_run(content, styles, config)], ready.backbone)
+    state.RUN.start(job, inputs=(content, styles, config))
 
 
 # ------------------------------------------------------------------ the control strip

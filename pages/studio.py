@@ -7,8 +7,8 @@ import streamlit as st
 import ui
 from nst.config import PRESETS, preset
 from nst.images import encode_gif, encode_png
-from nst.jobs import Job, RunSpec
-from ui import charts, gallery, pickers, resources, runs, settings, state
+from nst.jobs import Job
+from ui import charts, gallery, pickers, replays, resources, runs, settings, state
 from ui.sweep import sweep_tab
 from ui.views import compare_tab, history_tab
 
@@ -42,7 +42,7 @@ def start_run() -> None:
     if ready.problems or ready.plan is None:
         state.RUN.refuse(" ".join(ready.problems) or "Run cannot start now.")
         return
-    new = Job([RunSpec(pic.image, [s.image for s in style_pics], config)], ready.backbone)
+    new = Job([replays.recorded_run(pic, style_pics, config)], ready.backbone)
     state.RUN.start(new, inputs=(pic, style_pics, config))
 
 
@@ -242,7 +242,7 @@ with right:
     live_view()
     if job is not None and job.done and job.final is not None:
         entry = state.history()[-1] if state.history() else None
-        d1, d2, d3 = st.columns(3)
+        d1, d2, d3, d4 = st.columns(4)
         d1.download_button(
             "Result PNG",
             encode_png(job.final.image),
@@ -261,6 +261,7 @@ with right:
             width="stretch",
             disabled=len(frames) < 2,
         )
+        replays.download_button(d4, job)
         if entry is not None:
             d3.download_button(
                 "Settings JSON",
@@ -272,10 +273,12 @@ with right:
             )
 
 st.divider()
-tabs = st.tabs(["History", "Compare two runs", "Style-strength sweep"])
+tabs = st.tabs(["History", "Compare two runs", "Style-strength sweep", "Replay"])
 with tabs[0]:
     history_tab()
 with tabs[1]:
     compare_tab()
 with tabs[2]:
     sweep_tab(content, styles, config)
+with tabs[3]:
+    replays.replay_tab()

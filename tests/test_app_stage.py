@@ -94,3 +94,54 @@ def test_scrub_back_through_a_finished_run(vgg_weights):
 
     at.select_slider(key=f"see_step.{job.id}").set_value(-1).run()
     assert "Result · step 12" in captions(at)
+
+
+# ============================================================================ replay
+def test_a_run_is_recorded_and_the_recording_reads_back(vgg_weights):
+    from nst.replay import Recording
+    from ui.replays import recording_of
+
+    at = studio(vgg_weights)
+    tiny_run_settings(at, steps=4)
+    at.run()
+    run_and_wait(at)
+    job = at.session_state["job"]
+    rec = recording_of(job)
+    assert rec is not None and rec.steps == [1, 2, 3, 4]
+    back = Recording.from_bytes(rec.to_bytes())
+    assert np.array_equal(back.result, job.final.image)
+    assert any(b.label == "Recording" and not b.disabled for b in at.get("download_button"))
+
+
+def test_the_demo_pack_replays_without_a_network_and_the_pages_read_it(vgg_weights):
+    """Issue 12.2: a shipped recording plays in the Studio's live view (backbone None: no network
+    step can run), joins the history, and the Gram page compares its result with its painting."""
+    at = studio(vgg_weights)
+    demo = at.pills(key="replay_demo")
+    assert len(demo.options) >= 2
+    demo.set_value(demo.options[0]).run()
+    assert not at.error, [e.value for e in at.error]
+    at.segmented_control(key="replay_speed").set_value("as fast as possible").run()
+    at.button(key="replay_run").click().run()
+    job = at.session_state["job"]
+    assert job.backbone is None
+    assert job.wait(60) and job.view().status == "finished", job.view().message
+    steps = job.view().steps
+    assert len(steps) >= 30 and len(job.snapshots()) >= 5  # the picture changed as it went
+    at.run()
+    assert not at.exception
+    history = at.session_state["history"]
+    assert len(history) == 1 and history[0].content.name in demo.options[0]
+    at.switch_page("pages/gram_matrices.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    titles = " ".join(str(getattr(c, "value", "")) for c in at.caption)
+    assert "made from" in titles
+
+
+def test_a_broken_recording_is_one_sentence(vgg_weights):
+    at = studio(vgg_weights)
+    at.file_uploader(key="replay_upload").set_value(("talk.nstrun", b"PK\x03\x04 not really", "application/zip"))
+    at.run()
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("talk.nstrun is not a recording") for e in errors), errors
+    assert not at.exception

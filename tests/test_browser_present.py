@@ -56,3 +56,33 @@ def test_presentation_view_fits_one_screen(server, browser, tmp_path, width, hei
     assert page.locator(".st-key-present_numbers").get_by_text(re.compile(r"30 / 30")).count() == 1
     page.screenshot(path=str(tmp_path / f"present-{width}-after.png"))
     context.close()
+
+
+def test_the_demo_pack_replays_in_the_browser(server, browser, tmp_path):
+    """A shipped recording plays in the Studio's live view: the picture changes and the curves grow,
+    and it ends as the run did (issue 12.2)."""
+    from tests.browser import open_app
+
+    page = open_app(browser, server)
+    page.get_by_role("tab", name="Replay").click()
+    wait_idle(page)
+    page.screenshot(path=str(tmp_path / "replay-tab.png"), full_page=True)
+    page.locator(".st-key-replay_demo").get_by_text(re.compile(r"Lighthouse × Waves")).click()
+    wait_idle(page)
+    page.get_by_role("radio", name="2×").click()
+    wait_idle(page)
+    page.locator(".st-key-replay_run button").first.click()
+    caption = page.get_by_text(re.compile(r"Result · step \d+, still running")).first
+    caption.wait_for(timeout=30_000)
+    first = caption.inner_text()
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=30_000)
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('[data-testid=\"stImageCaption\"]')].some("
+        "e => /Result · step \\d+/.test(e.innerText) && e.innerText !== t)",
+        arg=first,
+        timeout=30_000,
+    )
+    page.screenshot(path=str(tmp_path / "replay-running.png"), full_page=True)
+    page.get_by_text(re.compile(r"Replayed")).first.wait_for(timeout=60_000)
+    assert page.get_by_text(re.compile(r"Result · step 30")).count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0

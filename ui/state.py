@@ -300,6 +300,7 @@ class Slot:
         job: Job,
         inputs: tuple[Picture, list[Picture], StyleConfig | None] | None = None,
         eta: list[float] | None = None,
+        queued: bool = True,
     ) -> bool:
         """Queue `job` for this session, or say why not (one job of a session at a time). The
         buttons are disabled while one goes, but a click can still arrive from a page that had not
@@ -311,6 +312,9 @@ class Slot:
         self.inputs.set(inputs)
         self.eta.set(list(eta or []))
         self._refusal.set(None)
+        if not queued:  # a replay computes nothing: it does not wait behind other sessions' runs
+            job.run_alone()
+            return True
         from ui import resources  # here, not at the top: resources reads this module's values
 
         resources.run_queue().submit(job)
