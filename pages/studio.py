@@ -143,16 +143,26 @@ def _step_label(step: int) -> str:
     return "latest" if step == LATEST else str(step)
 
 
+def _scrubbed(job_id: int) -> None:
+    """The inspection pages look at the step the slider shows (the slider's own value is dropped
+    when the Studio is not drawn, so it is kept in the session's own entry)."""
+    step = st.session_state.get(f"see_step.{job_id}", LATEST)
+    state.SCRUBBED.set(None if step == LATEST else (job_id, step))
+
+
 def _result_picture(current: Job, view) -> None:
     """The result, full width (what the audience watches), with a slider under it to see the picture
     at an earlier step from the job's kept snapshots. Its last option is the live picture, so a user
     who leaves it there keeps watching the run; an earlier step thinned out of the snapshots falls
     back to the latest."""
     earlier = list(view.frame_steps[:-1])  # the last snapshot is the live picture itself
+    key = f"see_step.{current.id}"  # this run's slider (drawn below): a new run starts live
     chosen = LATEST
     if earlier:
-        chosen = st.session_state.get(f"see_step.{current.id}", LATEST)  # this run's slider (drawn below)
-        chosen = chosen if chosen in earlier else LATEST
+        if key not in st.session_state:  # back from another page: the step chosen before, or live
+            scrubbed = state.SCRUBBED.get()
+            st.session_state[key] = scrubbed[1] if scrubbed and scrubbed[0] == current.id else LATEST
+        chosen = st.session_state[key] if st.session_state[key] in earlier else LATEST
     frame = dict(current.snapshots()).get(chosen) if chosen != LATEST else None
     if frame is None:
         st.image(
@@ -164,12 +174,15 @@ def _result_picture(current: Job, view) -> None:
         latest = f"the latest is step {view.step}" + (" and counting" if view.active else "")
         st.image(frame, caption=f"Step {chosen} of the run ({latest})", width="stretch")
     if earlier:
+        if st.session_state[key] not in earlier:
+            st.session_state[key] = LATEST  # thinned out of the snapshots
         st.select_slider(
             "See step",
             [*earlier, LATEST],
-            value=LATEST,
             format_func=_step_label,
-            key=f"see_step.{current.id}",  # a new run starts live
+            key=key,
+            on_change=_scrubbed,
+            args=(current.id,),
             help="Drag back to see the picture at an earlier step (from the snapshots this run keeps); "
             "at the right end the picture is the latest one.",
         )

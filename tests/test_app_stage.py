@@ -145,3 +145,25 @@ def test_a_broken_recording_is_one_sentence(vgg_weights):
     errors = [e.value for e in at.error]
     assert any(e.startswith("talk.nstrun is not a recording") for e in errors), errors
     assert not at.exception
+
+
+def test_the_inspection_pages_look_at_the_scrubbed_step(vgg_weights):
+    """Issue 12.3: a step chosen with See step is the result the Gram and feature-map pages show."""
+    at = studio(vgg_weights)
+    tiny_run_settings(at, steps=12)
+    at.run()
+    run_and_wait(at)
+    job = at.session_state["job"]
+    earlier = [step for step, _ in job.snapshots()][1]
+    at.select_slider(key=f"see_step.{job.id}").set_value(earlier).run()
+    at.switch_page("pages/feature_maps.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.segmented_control(key="fm_role").set_value("Result").run()
+    text = " ".join(c.value for c in at.caption)
+    assert f"step {earlier}, chosen with See step" in text, text
+    at.switch_page("pages/studio.py").run()
+    at.select_slider(key=f"see_step.{job.id}").set_value(-1).run()  # back to the latest
+    at.switch_page("pages/feature_maps.py").run()
+    at.segmented_control(key="fm_role").set_value("Result").run()
+    text = " ".join(c.value for c in at.caption)
+    assert "chosen with See step" not in text and "step 12" in text, text

@@ -58,6 +58,9 @@ SETTINGS_FILE_ERROR: Value[str | None] = Value("cfg_json_error", _none)
 SETTINGS_ERROR: Value[Any] = Value("cfg_error", _none)  # the ConfigError the panel shows beside its field
 SETTINGS_ERROR_SEEN: Value[str | None] = Value("cfg_error_seen", _none)
 WEIGHTS_DOWNLOAD_ERROR: Value[str | None] = Value("weights_download_error", _none)
+# (job id, step) when the Studio's "See step" shows an earlier picture of that run: the inspection
+# pages then look at that step too (None: the latest picture).
+SCRUBBED: Value[tuple[int, int] | None] = Value("scrubbed_step", _none)
 COMPARE_SEEN: Value[int | None] = Value("cmp_seen", _none)  # the newest run the Compare tab has put on show
 
 
@@ -236,10 +239,16 @@ def archive_sweep(sweep: Job, content_pic: Picture, style_pics: list[Picture]) -
 
 
 def latest_result() -> tuple[str, np.ndarray, JobView | None] | None:
-    """The picture the inspection pages call "result": the running job's, else the last run's."""
+    """The picture the inspection pages call "result": the running job's (at the step the Studio's
+    "See step" shows, when it shows an earlier one), else the last run's."""
     current = job()
     if current is not None and current.kind == JobKind.RUN:
         view = current.view()
+        scrubbed = SCRUBBED.get()
+        if scrubbed is not None and scrubbed[0] == current.id:
+            frame = dict(current.snapshots()).get(scrubbed[1])
+            if frame is not None:
+                return f"Result step {scrubbed[1]}, chosen with See step", frame, None
         if view.image is not None:
             label = "Result (running…)" if view.active else "Result"
             return label, view.image, view
