@@ -162,7 +162,7 @@ def test_presentation_view_runs_the_pair_of_its_address(vgg_weights):
     at.button(key="present_run").click().run()
     job = at.session_state["job"]
     assert job is not None and job.wait(180) and job.view().status == "finished"
-    assert job.runs[0].config.max_side == 256  # the Quick preview preset
+    assert job.runs[0].task.config.max_side == 256  # the Quick preview preset (the run, recorded)
     at.run()
     assert not at.exception
     history = at.session_state["history"]
