@@ -58,8 +58,14 @@ def _layer_weights(text: str) -> dict[str, float]:
     return out
 
 
-_PARSERS = {"int": int, "float": float, "layer": str, "layer_weights": _layer_weights, "fractions": _floats}
-_PARSERS["weights"] = _floats
+_PARSERS = {
+    "int": int,
+    "float": float,
+    "layer": str,
+    "layer_weights": _layer_weights,
+    "fractions": _floats,
+    "weights": _floats,
+}
 
 
 def _flag(knob: Knob) -> dict:

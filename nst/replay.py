@@ -103,9 +103,6 @@ class Recording:
                 z.writestr(f"frames/{i:04d}.jpg", jpeg)
         return buf.getvalue()
 
-    def frame_at(self, index: int) -> np.ndarray:
-        return load_image(self.frames[index][1], name="a recorded frame")
-
     @property
     def label(self) -> str:
         return f"{self.content_name} × {' + '.join(self.style_names)}"
@@ -295,14 +292,12 @@ class Replay:
         starts = rec.plan.stage_starts()
         start = time.perf_counter()
         total = rec.times[-1] if rec.times else 0.0
+        stop = stop or threading.Event()
         for i, step in enumerate(rec.steps):
             due = rec.times[i] / self.speed if self.speed > 0 else 0.0
-            while (wait := due - (time.perf_counter() - start)) > 0:
-                if stop is not None and stop.wait(min(wait, 0.1)):
-                    break
-                if stop is None:
-                    time.sleep(min(wait, 0.1))
-            if stop is not None and stop.is_set():
+            while (wait := due - (time.perf_counter() - start)) > 0 and not stop.wait(min(wait, 0.1)):
+                pass  # until the recorded time of this step, or a stop
+            if stop.is_set():
                 picture = self._latest(frames, step)
                 yield Result(picture, "stopped", f"Replay stopped at step {step}.", step, time.perf_counter() - start)
                 return

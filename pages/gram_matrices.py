@@ -127,7 +127,7 @@ def body() -> None:
 
 
 def _run_layer_curves():
-    job = state.job()
+    job = state.RUN.job()
     if job is not None and job.kind is JobKind.RUN:
         view = job.view()
         if view.steps:

@@ -11,8 +11,7 @@ import streamlit as st
 
 import ui
 from nst.config import PRESETS, preset
-from nst.jobs import Job
-from ui import charts, gallery, pickers, replays, runs, state
+from ui import charts, gallery, pickers, runs, settings, state
 from ui.state import Picture
 
 ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
@@ -32,22 +31,11 @@ LIVE_EVERY = 2.0  # as in the Studio: each redraw costs the run's cores
 PICKS = {"content": "present_content", "style": "present_style"}
 
 
-def _options(kind: str) -> list[str]:
-    return [item.title for item in gallery.of_kind(kind)] + list(state.uploads(kind).get())
-
-
 def _from_url(kind: str, options: list[str]) -> str | None:
     """A gallery picture named in the URL (`content=lighthouse`)."""
     wanted = st.query_params.get(kind)
     title = gallery.from_url_name(kind, wanted) if wanted else None
     return title if title in options else None
-
-
-def _picture(kind: str, name: str | None) -> Picture | None:
-    if name is None:
-        return None
-    uploaded = state.uploads(kind).get()
-    return uploaded.get(name) or gallery.picture(name)
 
 
 def _first_choice(kind: str, options: list[str]) -> None:
@@ -83,43 +71,41 @@ def _preset_choice() -> None:
 
 def _preset_to_url() -> None:
     label = st.session_state.get("present_preset")
-    names = {v: k for k, v in PRESETS.items()}
-    if label in names:
-        st.query_params["preset"] = names[label]
+    if label in settings.PRESET_BY_LABEL:
+        st.query_params["preset"] = settings.PRESET_BY_LABEL[label]
 
 
 def chosen() -> tuple[Picture | None, Picture | None, str]:
-    content = _picture("content", st.session_state.get(PICKS["content"]))
-    style = _picture("style", st.session_state.get(PICKS["style"]))
+    content = pickers.resolve("content", st.session_state.get(PICKS["content"]) or "")
+    style = pickers.resolve("style", st.session_state.get(PICKS["style"]) or "")
     label = st.session_state.get("present_preset") or PRESETS["quick"]
-    return content, style, {v: k for k, v in PRESETS.items()}[label]
+    return content, style, settings.PRESET_BY_LABEL[label]
 
 
 def start() -> None:
-    """Run: the Studio's own checks and its run slot, with the preset as it ships."""
+    """Run: the Studio's own starter, with the preset as it ships; the Studio and the inspection
+    pages show this pair too."""
     content, style, name = chosen()
     styles = [style] if style is not None else []
-    config = preset(name)
-    ready = runs.run_readiness(content, styles, config, None)
-    if ready.problems or ready.plan is None:
-        state.RUN.refuse(" ".join(ready.problems) or "Run cannot start now.")
-        return
-    pickers.select(content, styles)  # the Studio and the inspection pages show this pair too
-    state.set_content(content)
-    state.set_styles(styles)
-    job = Job([replays.recorded_run(content, styles, config)], ready.backbone)
-    state.RUN.start(job, inputs=(content, styles, config))
+    if runs.start_run(content, styles, preset(name)):
+        pickers.select(content, styles)
+        state.set_content(content)
+        state.set_styles(styles)
 
 
 # ------------------------------------------------------------------ the control strip
 for kind in PICKS:
-    _first_choice(kind, _options(kind))
+    _first_choice(kind, pickers.options(kind))
 _preset_choice()
 job = state.RUN.job()
 running = job is not None and not job.done
 c1, c2, c3, c4, c5, c6 = st.columns([2, 2, 3.2, 1.1, 1.1, 1.2], vertical_alignment="bottom")
-c1.selectbox("Photo", _options("content"), key=PICKS["content"], disabled=running, on_change=_to_url, args=("content",))
-c2.selectbox("Painting", _options("style"), key=PICKS["style"], disabled=running, on_change=_to_url, args=("style",))
+c1.selectbox(
+    "Photo", pickers.options("content"), key=PICKS["content"], disabled=running, on_change=_to_url, args=("content",)
+)
+c2.selectbox(
+    "Painting", pickers.options("style"), key=PICKS["style"], disabled=running, on_change=_to_url, args=("style",)
+)
 c3.segmented_control("Preset", list(PRESETS.values()), key="present_preset", disabled=running, on_change=_preset_to_url)
 c4.button(
     "Run",

@@ -34,16 +34,10 @@ busy = state.busy()
 
 
 def start_run() -> None:
-    """Run button: the same checks that drew the button, made again on the click (a click can
-    arrive from a page that had not redrawn yet, or a forged message)."""
+    """Run button: the pictures and settings of the session, as they are at the click."""
     pic, style_pics = state.content(), state.styles()
     config, error = settings.check_config([s.name for s in style_pics])
-    ready = runs.run_readiness(pic, style_pics, config, error and str(error))
-    if ready.problems or ready.plan is None:
-        state.RUN.refuse(" ".join(ready.problems) or "Run cannot start now.")
-        return
-    new = Job([replays.recorded_run(pic, style_pics, config)], ready.backbone)
-    state.RUN.start(new, inputs=(pic, style_pics, config))
+    runs.start_run(pic, style_pics, config, error and str(error))
 
 
 def preset_times(backbone, content_pic, style_pics, budget: float | None) -> dict[str, str]:
@@ -104,7 +98,7 @@ with left, controls:
         key="finish",
         help="End the coarse stage at once and deliver a full-size picture after a few more steps.",
     )
-    link = {"present": "1", "preset": next((k for k, v in PRESETS.items() if v == st.session_state.get("preset")), "")}
+    link = {"present": "1", "preset": settings.PRESET_BY_LABEL.get(st.session_state.get("preset"), "")}
     for kind, picked in (("content", content), ("style", styles[0] if styles else None)):
         name = gallery.url_name(kind, picked.name) if picked is not None else None
         if name:

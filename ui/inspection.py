@@ -124,7 +124,7 @@ def need_pictures(found: dict[str, Subject]) -> None:
 
 
 def running() -> bool:
-    job = state.job()
+    job = state.RUN.job()
     return job is not None and not job.done
 
 

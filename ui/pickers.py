@@ -167,11 +167,13 @@ def upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
-def _options(kind: str) -> list[str]:
+def options(kind: str) -> list[str]:
+    """The picture names a picker offers: the gallery, then this session's uploads."""
     return [item.title for item in gallery.of_kind(kind)] + list(_library(kind))
 
 
-def _resolve(kind: str, name: str) -> Picture | None:
+def resolve(kind: str, name: str) -> Picture | None:
+    """The picture a picker's name stands for (an upload of this session, or a gallery picture)."""
     library = _library(kind)
     if name in library:
         return library[name]
@@ -221,20 +223,20 @@ def _on_pick_style() -> None:
 
 def content_picker() -> Picture | None:
     """The content photo: one of the gallery or an upload."""
-    options = _options("content")
+    names = options("content")
     key = PICK_CONTENT
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = options[0] if options else None
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[0] if names else None
     choice = st.pills(
         "Content photo",
-        options,
+        names,
         key=key,
         wrap=True,
         selection_mode="single",
         persist_state="session",
         help="The photo whose layout is kept.",
     )
-    picture = _resolve("content", choice) if choice else None
+    picture = resolve("content", choice) if choice else None
     state.set_content(picture)
     gallery.caption_style()
     preview, upload = st.columns([1, 2], vertical_alignment="center")
@@ -252,15 +254,15 @@ def content_picker() -> Picture | None:
 
 def style_picker() -> list[Picture]:
     """One to four style paintings (several are blended)."""
-    options = _options("style")
+    names = options("style")
     key = PICK_STYLE
-    current = [n for n in (st.session_state.get(key) or []) if n in options]
+    current = [n for n in (st.session_state.get(key) or []) if n in names]
     if key not in st.session_state or (not current and st.session_state.get(key) is None):
-        current = options[:1]
+        current = names[:1]
     st.session_state[key] = current[:MAX_STYLES]
     choice = st.pills(
         "Style paintings",
-        options,
+        names,
         key=key,
         wrap=True,
         selection_mode="multi",
@@ -269,7 +271,7 @@ def style_picker() -> list[Picture]:
         help=f"The painting(s) whose textures are taken; up to {MAX_STYLES} are blended.",
     )
     choice = list(choice or [])[:MAX_STYLES]
-    pictures = [p for p in (_resolve("style", n) for n in choice) if p is not None]
+    pictures = [p for p in (resolve("style", n) for n in choice) if p is not None]
     state.set_styles(pictures)
     if pictures:
         cols = st.columns(MAX_STYLES)

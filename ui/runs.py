@@ -1,5 +1,5 @@
-"""What Run needs: one check of its preconditions, used to draw the button and again on its click
-(the job itself starts through `ui.state.RUN`)."""
+"""What Run needs and how it starts: one check of its preconditions, used to draw the button and
+again on its click, and one starter for the Studio and the presentation view."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from nst.backbones import Backbone
 from nst.config import StyleConfig
+from nst.jobs import Job
 from nst.plan import Plan
-from ui import resources
+from ui import replays, resources, state
 from ui.state import Picture
 
 
@@ -48,3 +49,16 @@ def run_readiness(
         return Readiness(problems, backbone, None)
     plan, cannot = resources.plan_or_problem(backbone, config, content.image, [s.image for s in styles])
     return Readiness([cannot] if cannot else [], backbone, plan)
+
+
+def start_run(
+    content: Picture | None, styles: list[Picture], config: StyleConfig | None, config_error: str | None = None
+) -> bool:
+    """Run: the checks that drew the button, made again on the click (a click can arrive from a page
+    that had not redrawn yet, or a forged message), then the recorded run in the session's RUN slot."""
+    ready = run_readiness(content, styles, config, config_error)
+    if ready.problems or ready.plan is None:
+        state.RUN.refuse(" ".join(ready.problems) or "Run cannot start now.")
+        return False
+    job = Job([replays.recorded_run(content, styles, config)], ready.backbone)
+    return state.RUN.start(job, inputs=(content, styles, config))

@@ -59,7 +59,7 @@ def _run_status() -> None:
     def status() -> None:
         """Its own fragment, redrawn on a timer: the queue changes without this page rerunning (a run
         that ends, another visitor's run), and a count drawn once would go stale."""
-        current = state.job()
+        current = state.RUN.job()
         if current is not None and not current.done:
             view = current.view()
             where = f"{view.status}, step {view.step}/{view.total_steps}" if view.status != "queued" else "queued"

@@ -65,6 +65,12 @@ COMPARE_SEEN: Value[int | None] = Value("cmp_seen", _none)  # the newest run the
 
 
 CAMERA_SHOTS: Value[int] = Value("camera_shots", int)  # photos taken this session: "camera 1", "camera 2", …
+# The pictures picked in the Studio, and the runs this session has finished (newest last).
+CONTENT: Value[Picture | None] = Value("content", _none)
+STYLES: Value[list[Picture]] = Value("styles", list)
+HISTORY: Value[list[HistoryEntry]] = Value("history", list)
+RUN_COUNTER: Value[int] = Value("run_counter", int)  # the number of the last history entry
+ARCHIVED: Value[tuple[int | None, int | None]] = Value("archived", lambda: (None, None))  # (run, sweep) job ids
 
 
 def upload_error(kind: str) -> Value[str | None]:
@@ -126,56 +132,45 @@ class HistoryEntry:
         return f"#{self.number} · {self.content.name} × {styles}" + (f" · {self.note}" if self.note else "")
 
 
-def _state() -> st.runtime.state.SessionStateProxy:
-    ss = st.session_state
-    ss.setdefault("content", None)
-    ss.setdefault("styles", [])
-    ss.setdefault("history", [])
-    ss.setdefault("run_counter", 0)
-    return ss
-
-
 def content() -> Picture | None:
-    return _state()["content"]
+    return CONTENT.get()
 
 
 def set_content(picture: Picture | None) -> None:
-    _state()["content"] = picture
+    CONTENT.set(picture)
 
 
 def styles() -> list[Picture]:
-    return list(_state()["styles"])
+    return list(STYLES.get())
 
 
 def set_styles(pictures: list[Picture]) -> None:
-    _state()["styles"] = list(pictures)
-
-
-def job() -> Job | None:
-    """The Studio's run (the RUN slot's job)."""
-    return RUN.job()
-
-
-def job_inputs() -> tuple[Picture, list[Picture], StyleConfig] | None:
-    """The pictures and settings the Studio's run was started with."""
-    return RUN.inputs.get()
+    STYLES.set(list(pictures))
 
 
 def history() -> list[HistoryEntry]:
-    return list(_state()["history"])
+    return list(HISTORY.get())
+
+
+def _numbered(**fields: Any) -> HistoryEntry:
+    """A history entry with the session's next run number."""
+    RUN_COUNTER.set(RUN_COUNTER.get() + 1)
+    return HistoryEntry(number=RUN_COUNTER.get(), **fields)
+
+
+def _remember(entries: list[HistoryEntry]) -> None:
+    HISTORY.set([*HISTORY.get(), *entries][-MAX_HISTORY:])
 
 
 def archive(finished: Job) -> HistoryEntry | None:
     """Move a finished run into the history (once); returns the new entry."""
-    ss = _state()
     inputs = RUN.inputs.get()
-    if ss.get("archived_job") == finished.id or inputs is None or finished.final is None:
+    run_id, sweep_id = ARCHIVED.get()
+    if run_id == finished.id or inputs is None or finished.final is None:
         return None
     content_pic, style_pics, config = inputs
     view = finished.view()
-    ss["run_counter"] += 1
-    entry = HistoryEntry(
-        number=ss["run_counter"],
+    entry = _numbered(
         content=content_pic,
         styles=style_pics,
         config=config,
@@ -187,8 +182,8 @@ def archive(finished: Job) -> HistoryEntry | None:
         layer_curves=view.layer_curves,
         steps=view.steps,
     )  # no snapshots: twelve runs' GIF frames per session would cost hundreds of MB, and no view used them
-    ss["history"] = [*ss["history"], entry][-MAX_HISTORY:]
-    ss["archived_job"] = finished.id
+    _remember([entry])
+    ARCHIVED.set((finished.id, sweep_id))
     return entry
 
 
@@ -206,8 +201,8 @@ def archive_sweep(sweep: Job, content_pic: Picture, style_pics: list[Picture]) -
     """Add each picture of a finished (or stopped) sweep to the history (once), with its own
     settings and curves, so History and Compare show it like any run. Each run's time is its share
     of the sweep's by steps (the job times the sweep as a whole)."""
-    ss = _state()
-    if ss.get("archived_sweep") == sweep.id:
+    run_id, sweep_id = ARCHIVED.get()
+    if sweep_id == sweep.id:
         return []
     view = sweep.view()
     entries = []
@@ -215,11 +210,9 @@ def archive_sweep(sweep: Job, content_pic: Picture, style_pics: list[Picture]) -
         zip(view.results, sweep.runs, _sweep_slices(sweep, view.steps), strict=False)
     ):
         rows = [k for k, step in enumerate(view.steps) if step in wanted]
-        ss["run_counter"] += 1
         last = i == len(view.results) - 1
         entries.append(
-            HistoryEntry(
-                number=ss["run_counter"],
+            _numbered(
                 content=content_pic,
                 styles=list(style_pics),
                 config=run.config,
@@ -233,15 +226,15 @@ def archive_sweep(sweep: Job, content_pic: Picture, style_pics: list[Picture]) -
                 note=label,
             )
         )
-    ss["history"] = [*ss["history"], *entries][-MAX_HISTORY:]
-    ss["archived_sweep"] = sweep.id
+    _remember(entries)
+    ARCHIVED.set((run_id, sweep.id))
     return entries
 
 
 def latest_result() -> tuple[str, np.ndarray, JobView | None] | None:
     """The picture the inspection pages call "result": the running job's (at the step the Studio's
     "See step" shows, when it shows an earlier one), else the last run's."""
-    current = job()
+    current = RUN.job()
     if current is not None and current.kind == JobKind.RUN:
         view = current.view()
         scrubbed = SCRUBBED.get()
@@ -260,9 +253,9 @@ def latest_result() -> tuple[str, np.ndarray, JobView | None] | None:
 
 def result_inputs() -> tuple[Picture, list[Picture]] | None:
     """The photo and paintings the result of `latest_result` was made from."""
-    current = job()
+    current = RUN.job()
     if current is not None and current.kind == JobKind.RUN and current.view().image is not None:
-        inputs = job_inputs()
+        inputs = RUN.inputs.get()
         return (inputs[0], list(inputs[1])) if inputs is not None else None
     past = history()
     return (past[-1].content, list(past[-1].styles)) if past else None
