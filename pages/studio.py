@@ -25,8 +25,9 @@ with left:
     content = pickers.content_picker()
     styles = pickers.style_picker()
     style_names = [s.name for s in styles]
-    settings.blend_sliders(style_names)
-    config, config_error = settings.settings_panel(style_names)
+    config, error = settings.check_config(style_names)  # once a run: the panel and Run read it
+    settings.blend_sliders(style_names, error)
+    config, config_error = settings.settings_panel(style_names, config, error)
 
 job = state.RUN.job()
 running = job is not None and not job.done

@@ -9,6 +9,7 @@ labels (ConfigError.worded), and Run is disabled.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -192,7 +193,7 @@ def summary(cfg: StyleConfig, planned: tuple[str, float] | None = None) -> str:
     return " · ".join([stages, KNOBS["optimizer"].choices[cfg.optimizer], balance, *extras, *time_here])
 
 
-def _number(name: str) -> None:
+def _number(error: ConfigError | None, name: str) -> None:
     """A number box with no range of its own: given one, the browser keeps an out-of-range value
     in red while the server keeps the old one, so the box and Run disagree. StyleConfig.validate
     judges the value against the knob table and `_field_error` says why beside the box."""
@@ -205,19 +206,21 @@ def _number(name: str) -> None:
         help=knob.help,
         persist_state="session",
     )
-    _field_error(name)
+    _field_error(error, name)
 
 
-def _slider(name: str) -> None:
+def _slider(error: ConfigError | None, name: str) -> None:
     """A slider over the knob's `widget` range (narrower than what validate accepts)."""
     knob = KNOBS[name]
     kind = int if knob.integer else float  # Streamlit wants all three of one type
     low, high, step = (kind(v) for v in (knob.widget or (knob.low, knob.high, knob.step)))
     st.slider(knob.label, low, high, step=step, key=_key(name), help=knob.help, persist_state="session")
-    _field_error(name)
+    _field_error(error, name)
 
 
-def _choice(name: str, options: list[str] | None = None, widget=st.selectbox, **kw: Any) -> None:
+def _choice(
+    error: ConfigError | None, name: str, options: list[str] | None = None, widget=st.selectbox, **kw: Any
+) -> None:
     """A choice among the knob's values (or `options`), shown by their labels."""
     knob = KNOBS[name]
     labels = knob.choices
@@ -230,7 +233,7 @@ def _choice(name: str, options: list[str] | None = None, widget=st.selectbox, **
         persist_state="session",
         **kw,
     )
-    _field_error(name)
+    _field_error(error, name)
 
 
 def matching_preset(style_names: list[str]) -> str | None:
@@ -291,6 +294,7 @@ TABS = ["Picture", "Loss", "Layers", "Optimiser", "Save / load"]
 def check_config(style_names: list[str]) -> tuple[StyleConfig | None, ConfigError | None]:
     """The config the widgets hold now (widget values reach session state before the script
     runs), or the first error in it, in the panel's words and with its field."""
+    ensure_defaults()
     try:
         return read_config(style_names), None
     except ConfigError as exc:
@@ -305,14 +309,13 @@ def where(error: ConfigError) -> str:
     return f"All settings › {tab}" if tab else "All settings"
 
 
-def _field_error(*fields: str) -> None:
-    """The current settings error, right under the widget it is about."""
-    error = state.SETTINGS_ERROR.get()
+def _field_error(error: ConfigError | None, *fields: str) -> None:
+    """The settings error, right under the widget it is about."""
     if error is not None and error.field in fields:
         st.error(str(error), icon=":material/error:")
 
 
-def blend_sliders(style_names: list[str]) -> None:
+def blend_sliders(style_names: list[str], error: ConfigError | None) -> None:
     """How much of each painting, when several are blended (each keeps its own weight)."""
     if len(style_names) < 2:
         return
@@ -322,8 +325,7 @@ def blend_sliders(style_names: list[str]) -> None:
         st.session_state.setdefault(blend_key(name), 1.0)
         low, high, step = KNOBS["style_blend"].widget
         col.slider(gallery.wrappable(name), low, high, step=step, key=blend_key(name))
-    state.SETTINGS_ERROR.set(check_config(style_names)[1])
-    _field_error("style_blend")
+    _field_error(error, "style_blend")
 
 
 def _open_on_new_error(error: ConfigError | None) -> None:
@@ -338,20 +340,21 @@ def _open_on_new_error(error: ConfigError | None) -> None:
     state.SETTINGS_ERROR_SEEN.set(message)
 
 
-def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | None]:
+def settings_panel(
+    style_names: list[str], config: StyleConfig | None, error: ConfigError | None
+) -> tuple[StyleConfig | None, str | None]:
     """The expander with every knob; returns (config, error sentence). The error is also shown
     beside its field, and Run (on the page) is disabled while there is one."""
     ensure_defaults()
     ss = st.session_state
-    config, error = check_config(style_names)
-    state.SETTINGS_ERROR.set(error)
+    number, slider, choice, beside = (partial(f, error) for f in (_number, _slider, _choice, _field_error))
     _open_on_new_error(error)
     spec = get_spec(ss.get(_key("backbone"), "vgg19"))
     # Keyed, so that adding a painting (which adds widgets above) does not close the open panel.
     with st.expander("All settings", icon=":material/tune:", key="settings_open", on_change="rerun"):
         image_tab, loss_tab, layer_tab, opt_tab, file_tab = st.tabs(TABS, key="settings_tab", on_change="rerun")
         with image_tab:
-            _slider("max_side")
+            slider("max_side")
             knob = KNOBS["scales"]
             st.pills(
                 knob.label,
@@ -361,26 +364,26 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
                 persist_state="session",
                 help=knob.help,
             )
-            _field_error("scales")
-            _choice("init", widget=st.segmented_control)
+            beside("scales")
+            choice("init", widget=st.segmented_control)
             if ss.get(_key("init")) == "noisy_content":
-                _slider("noise_ratio")
-            _number("seed")
+                slider("noise_ratio")
+            number("seed")
             knob = KNOBS["preserve_colours"]
             st.toggle(knob.label, key=_key("preserve_colours"), persist_state="session", help=knob.help)
-            _slider("style_scale")
+            slider("style_scale")
         with loss_tab:
             for col, name in zip(st.columns(3), ("content_weight", "style_weight", "tv_weight"), strict=True):
                 with col:
-                    _number(name)
+                    number(name)
             alpha, beta = ss.get(_key("content_weight"), 0.0), ss.get(_key("style_weight"), 0.0)
             st.caption(
                 f"α/β = **{_ratio(alpha, beta)}** — smaller means more style. (Content and TV terms are normalised "
                 "per element, so these weights work at every size.)"
             )
         with layer_tab:
-            _choice("backbone", on_change=_on_backbone)
-            _choice("content_layer", list(spec.layers))
+            choice("backbone", on_change=_on_backbone)
+            choice("content_layer", list(spec.layers))
             knob = KNOBS["style_layers"]
             st.multiselect(
                 knob.label, list(spec.layers), key=_key("style_layers"), persist_state="session", help=knob.help
@@ -389,15 +392,15 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
             for name in ss.get(_key("style_layers"), []):
                 ss.setdefault(_key(f"layer.{name}"), 1.0)
                 st.slider(f"weight of {name}", low, high, step=step, key=_key(f"layer.{name}"))
-            _field_error("style_layers")
+            beside("style_layers")
         with opt_tab:
-            _choice("optimizer", on_change=_on_optimizer)
+            choice("optimizer", on_change=_on_optimizer)
             c1, c2 = st.columns(2)
             with c1:
-                _number("epochs")
+                number("epochs")
             with c2:
-                _number("steps_per_epoch")
-            _number("learning_rate")
+                number("steps_per_epoch")
+            number("learning_rate")
             optimizer = ss.get(_key("optimizer"))
             names = {
                 "adam": ("adam_beta1", "adam_beta2", "adam_epsilon"),
@@ -405,8 +408,8 @@ def settings_panel(style_names: list[str]) -> tuple[StyleConfig | None, str | No
             }.get(optimizer, ("lbfgs_history",))
             for col, name in zip(st.columns(len(names)), names, strict=True):
                 with col:
-                    _number(name)
-            _choice("precision")
+                    number(name)
+            choice("precision")
         with file_tab:
             st.file_uploader(
                 "Load settings (JSON)",

@@ -55,7 +55,6 @@ def _none() -> None:
 # Messages kept for the next redraw (set in a callback, shown once).
 TOAST: Value[str | None] = Value("toast", _none)
 SETTINGS_FILE_ERROR: Value[str | None] = Value("cfg_json_error", _none)
-SETTINGS_ERROR: Value[Any] = Value("cfg_error", _none)  # the ConfigError the panel shows beside its field
 SETTINGS_ERROR_SEEN: Value[str | None] = Value("cfg_error_seen", _none)
 WEIGHTS_DOWNLOAD_ERROR: Value[str | None] = Value("weights_download_error", _none)
 # (job id, step) when the Studio's "See step" shows an earlier picture of that run: the inspection
