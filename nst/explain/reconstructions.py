@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -179,10 +180,15 @@ class Reconstruction:
             return 0.0
         return self.plan(backbone, cost).seconds(cost or cost_model(backbone))
 
+    @cached_property
+    def digest(self) -> str:
+        """Hashed once a task: a page asks a task for its memo key several times a rerun."""
+        return image_digest(self.image)
+
     def key(self, backbone: Backbone) -> tuple:
         steps = tuple(s.steps for s in self.plan(backbone).stages)
         size = activations.analysis_size(backbone.spec, self.image, self.max_side)
-        return (image_digest(self.image), self.kind, self.layers, size, steps, self.seed, self.tv)
+        return (self.digest, self.kind, self.layers, size, steps, self.seed, self.tv)
 
     def cached(self, backbone: Backbone) -> np.ndarray | None:
         return activations.memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE).get(self.key(backbone))
