@@ -327,7 +327,7 @@ KNOBS: dict[str, Knob] = {
         ),
         Knob(
             "time_limit",
-            "Finish within (s)",
+            "Finish within",
             "float",
             "Finish within this many seconds at the full size: the stages are planned from this machine's "
             "measured speed, coarse stages give way first.",
