@@ -229,9 +229,10 @@ def report(res: dict, table) -> list[str]:
 
 
 def judged(content, style, out_dir: Path) -> list[dict]:
-    """Balanced as shipped against the recipe it replaced (½ → 1 with 80 + 40 steps, the coarse
-    stage given steps in inverse proportion to its size), both judged on the 384-px grid, and a
-    contact sheet of the two (written beside the JSON, outside the repository's tracked files)."""
+    """Balanced as shipped against the same plan with equal layer weights at every size, the
+    previous Balanced (½ → 1, 18 + 18 steps, equal weights) and the recipe before it (80 + 40),
+    all judged on the 384-px grid, and a contact sheet of them (written beside the JSON, outside
+    the repository's tracked files)."""
     from dataclasses import replace
 
     from bench.judge import Judge
@@ -241,15 +242,25 @@ def judged(content, style, out_dir: Path) -> list[dict]:
     from nst.transfer import plan_run, run
 
     cfg = preset("balanced")
+    equal = cfg.replace(fine_stage=False)
     backbone = load_backbone(precision=cfg.precision)
     cost = cost_model(backbone)
     judge = Judge(load_backbone(precision="float32"), content, style, 384)
     shipped = plan_run(cfg, content.shape, [style.shape], backbone, cost)
-    before = replace(shipped, stages=(replace(shipped.stages[0], steps=80), replace(shipped.final, steps=40)))
+
+    def steps(coarse: int, final: int):
+        return replace(shipped, stages=(replace(shipped.stages[0], steps=coarse), replace(shipped.final, steps=final)))
+
+    recipes = (
+        ("balanced", cfg, shipped),
+        ("same plan, equal layer weights", equal, shipped),
+        ("balanced before (18 + 18, equal weights)", equal, steps(18, 18)),
+        ("earlier (80 + 40, equal weights)", equal, steps(80, 40)),
+    )
     rows, images = [], {}
-    for name, plan in (("balanced", shipped), ("balanced before (80 + 40 steps)", before)):
+    for name, config, plan in recipes:
         t0 = time.perf_counter()
-        result = run(content, [style], cfg, backbone, cost=cost, plan=plan)
+        result = run(content, [style], config, backbone, cost=cost, plan=plan)
         seconds = time.perf_counter() - t0
         s_err, c_err = judge(result.image)
         rows.append({"run": name, "plan": plan.describe(), "seconds": seconds, "S": s_err, "C": c_err})

@@ -72,7 +72,7 @@ def _flag(knob: Knob) -> dict:
     """argparse keywords for a knob of the table: its type, choices, range and help."""
     kw: dict = {"dest": knob.name, "help": knob.help}
     if knob.kind == "bool":
-        return {**kw, "action": "store_true", "default": None}
+        return {**kw, "action": argparse.BooleanOptionalAction, "default": None}
     if knob.kind == "choice":
         return {**kw, "choices": list(knob.choices)}
     if knob.kind in ("int", "float"):

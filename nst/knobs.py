@@ -88,6 +88,16 @@ KNOBS: dict[str, Knob] = {
             tab=_LAYERS,
         ),
         Knob(
+            "fine_stage",
+            "Brushwork at full size",
+            "bool",
+            "In the full-size stage of a coarse-to-fine run, the shallow style layers count more (block1 and "
+            "block2 ×4, block3 ×2) and the deep ones less (×0.7): the coarse stages have made the painting's "
+            "large shapes, the full size makes its brushwork.",
+            flags=("--fine-stage",),
+            tab=_LAYERS,
+        ),
+        Knob(
             "content_weight",
             "Content weight α",
             "float",

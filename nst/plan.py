@@ -10,6 +10,7 @@ Studio's summary all read the same plan.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -27,6 +28,14 @@ MIN_FINAL_STEPS = 8
 MIN_COARSE_STEPS = 4
 # "Finish now": the steps the full-size stage gets when a user ends the coarse stages early.
 FINISH_STEPS = 8
+# The full size's share of a run's steps (split_steps).
+FINAL_SHARE = 0.4
+# Style-layer factors by VGG block in the full-size stage after coarse ones (StyleConfig.fine_stage):
+# the coarse stages matched the deep layers' large structures; at full size the shallow layers'
+# brushwork is what is still missing. Measured (bench `judged`, Tübingen × Starry Night, 384 px,
+# float32, 30 + 20 steps): judged style error 0.197 against 0.21 with equal weights, content error
+# 0.693 against 0.70, and the sky keeps the swirls the coarse stage made.
+FINE_STAGE_FACTORS = {1: 4.0, 2: 4.0, 3: 2.0, 4: 0.7, 5: 0.7}
 
 
 @dataclass(frozen=True)
@@ -146,15 +155,25 @@ def stage_sizes(config: StyleConfig, content_shape: Sequence[int], min_side: int
 
 
 def split_steps(total: int, n_stages: int) -> list[int]:
-    """The same number of steps for every stage; rounding goes to the finest.
+    """3/5 of the steps shared by the coarse stages, 2/5 at the full size.
 
-    A coarse step at half size costs a quarter of a full-size one, so the coarse stages stay
-    cheap; the full size is where the picture's detail is made, and measured on a float32 CPU
-    it pays more per second than more coarse steps (bench: the coarse stage's judged style
-    error stops improving after 15–20 steps, while full-size steps keep improving it)."""
-    base = max(1, total // n_stages)
+    A coarse step at half size costs a quarter of a full-size one; the coarse stages are where the
+    painting's large shapes form (the swirls of a sky), the full size is where its brushwork is
+    made. Measured on a float32 CPU (bench `judged`, see the README): 30 + 20 steps reach the
+    earlier 80 + 40 recipe's judged quality in 40 s instead of 97 s, where 18 + 18 fell short."""
+    if n_stages <= 1:
+        return [total]
+    final = max(1, round(total * FINAL_SHARE))
+    base = max(1, (total - final) // (n_stages - 1))
     steps = [base] * (n_stages - 1)
     return [*steps, max(1, total - sum(steps))]
+
+
+def fine_stage_factor(layer: str) -> float:
+    """The factor on a style layer's weight in the full-size stage of a coarse-to-fine run (1 for a
+    layer outside VGG's blockN naming)."""
+    match = re.match(r"block(\d+)_", layer)
+    return FINE_STAGE_FACTORS.get(int(match.group(1)), 1.0) if match else 1.0
 
 
 def state_bytes_per_pixel(config: StyleConfig) -> int:

@@ -31,7 +31,7 @@ from nst.losses import content_loss, style_layer_loss
 from nst.memory import check_run
 from nst.objective import get_objective
 from nst.optimizers import make_optimizer
-from nst.plan import FINISH_STEPS, Plan, make_plan
+from nst.plan import FINISH_STEPS, Plan, fine_stage_factor, make_plan
 from nst.tf_runtime import tf
 
 TERMS = ("total", "content", "style", "tv")
@@ -95,8 +95,11 @@ def broken_result(history: Sequence[dict[str, float]], config: StyleConfig) -> s
     )
 
 
-def relative_weights(config: StyleConfig, content_target, style_targets) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-    """α, w_l and tv as the objective uses them, each term divided by its value for a black image.
+def relative_weights(
+    config: StyleConfig, content_target, style_targets, fine: bool = False
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """α, w_l and tv as the objective uses them, each term divided by its value for a black image;
+    `fine`: the full-size stage after coarse ones, whose w_l carry nst.plan.fine_stage_factor.
 
     α·L_c/L_c(0) = α·Σ(F − P)²/ΣP² and w_l·E_l/E_l(0) = w_l·Σ(G − A)²/ΣA² are relative squared
     errors, so the same α and β give the same balance for every photo, painting and size (a
@@ -107,9 +110,10 @@ def relative_weights(config: StyleConfig, content_target, style_targets) -> tupl
     content_ref = float(content_loss(zero_c, content_target, normalise=True))
     alpha = config.content_weight / content_ref if content_ref > 0 else config.content_weight
     weights = []
-    for w, target in zip(config.style_layers.values(), style_targets, strict=True):
+    for (name, w), target in zip(config.style_layers.items(), style_targets, strict=True):
+        w = float(w) * (fine_stage_factor(name) if fine else 1.0)
         ref = float(style_layer_loss(tf.zeros_like(target), target, target.shape[0], 1))
-        weights.append(float(w) / ref if ref > 0 else float(w))
+        weights.append(w / ref if ref > 0 else w)
     return (
         tf.constant(alpha, tf.float32),
         tf.constant(weights, tf.float32),
@@ -226,7 +230,8 @@ def stylize(
         target_content = resize(content, size).astype(np.float32)
         content_target = objective.content_target(target_content)
         style_targets = objective.style_targets(styles, blend, stage.style_side)
-        alpha, layer_weights, tvw = relative_weights(config, content_target, style_targets)
+        fine = config.fine_stage and is_final and len(plan.stages) > 1
+        alpha, layer_weights, tvw = relative_weights(config, content_target, style_targets, fine)
         if x is None:
             x = tf.constant(initial_image(target_content, config)[None])
         else:

@@ -107,7 +107,9 @@ st.markdown("""
   that the optimisation otherwise leaves behind.
 - The loss is minimised over the **pixels**, with the network's weights frozen: gradients flow back through
   VGG19 to the image (`tf.GradientTape`). L-BFGS, Adam or SGD take the steps; coarse-to-fine runs do most
-  of them at low resolution, where they are cheap.
+  of them at low resolution, where they are cheap and where the painting's large shapes form. At the full
+  size the shallow layers' weights go up (block1–2 ×4, block3 ×2) and the deep ones' down (×0.7), because
+  what is still missing there is the brushwork (*Brushwork at full size* in the settings).
 """)
 
 st.header("Where to see each term")

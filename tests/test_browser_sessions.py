@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nst.plan import split_steps
 from tests.browser import (
     open_app,
     require_chromium,
@@ -105,7 +106,7 @@ def test_four_visitors_queue_and_each_gets_their_own_result(shared_server, brows
         page.get_by_role("radio", name="Quick preview").click()
         page.get_by_text(re.compile(r"256 px · \d+ \+ \d+ steps")).wait_for(timeout=30_000)
         set_steps(page, STEPS)
-        page.get_by_text(re.compile(rf"256 px · {STEPS // 2} \+ {STEPS - STEPS // 2} steps")).wait_for(timeout=30_000)
+        page.get_by_text(re.compile(r"256 px · {} \+ {} steps".format(*split_steps(STEPS, 2)))).wait_for(timeout=30_000)
         pages[name] = page
 
     # everyone presses Run at about the same time

@@ -26,7 +26,7 @@ def test_upload_run_stop_download(server, browser, tmp_path):
     page.get_by_role("radio", name="Quick preview").click()
     page.get_by_text(re.compile(r"256 px · \d+ \+ \d+ steps")).wait_for(timeout=30_000)
     set_steps(page, 10)
-    page.get_by_text(re.compile(r"256 px · 5 \+ 5 steps")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"256 px · 6 \+ 4 steps")).wait_for(timeout=30_000)
 
     run_button(page).click()
     page.get_by_text(re.compile(r"Result · step \d+")).wait_for(timeout=60_000)
@@ -42,7 +42,7 @@ def test_upload_run_stop_download(server, browser, tmp_path):
 
     # a long second run, stopped after it has started painting
     set_steps(page, 3000)
-    page.get_by_text(re.compile(r"256 px · 1500 \+ 1500 steps")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"256 px · 1800 \+ 1200 steps")).wait_for(timeout=30_000)
     run_button(page).click()
     page.get_by_text(re.compile(r"Result · step ([5-9]|\d\d+)")).wait_for(timeout=60_000)
     page.get_by_role("button", name=re.compile(r"Stop$")).click()

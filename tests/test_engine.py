@@ -176,12 +176,38 @@ def test_blended_targets_are_weighted_mean(backbone, style_image, second_style_i
         np.testing.assert_allclose(gm.numpy(), 0.75 * ga.numpy() + 0.25 * gb.numpy(), rtol=1e-5, atol=1e-3)
 
 
+@pytest.mark.parametrize(
+    "changes,expected",
+    [
+        (dict(scales=(0.5, 1.0)), [False, True]),
+        (dict(scales=(0.5, 1.0), fine_stage=False), [False, False]),
+        (dict(scales=(1.0,)), [False]),  # no coarse stage made the large shapes: equal weights
+    ],
+    ids=["coarse-to-fine", "switched-off", "full-size-only"],
+)
+def test_fine_stage_weights_only_the_full_size_after_coarse_stages(
+    backbone, content_image, style_image, monkeypatch, changes, expected
+):
+    import nst.transfer
+
+    seen = []
+    real = nst.transfer.relative_weights
+
+    def spy(config, content_target, style_targets, fine=False):
+        seen.append(fine)
+        return real(config, content_target, style_targets, fine)
+
+    monkeypatch.setattr(nst.transfer, "relative_weights", spy)
+    result = run(content_image, [style_image], small(steps_per_epoch=4, **changes), backbone)
+    assert result.status == "finished" and seen == expected
+
+
 def test_coarse_to_fine_runs_each_scale(backbone, content_image, style_image):
     events = list(stylize(content_image, [style_image], small(scales=(0.5, 1.0), steps_per_epoch=10), backbone))
     sizes = [e.size for e in events if isinstance(e, Progress)]
     final = fitted_size(*content_image.shape[:2], 96)
-    # the same number of steps at each size (nst.plan.split_steps)
-    assert sizes[:5] == [fitted_size(*content_image.shape[:2], 48)] * 5 and sizes[5:] == [final] * 5
+    # 3/5 of the steps at the coarse size, 2/5 at the full size (nst.plan.split_steps)
+    assert sizes[:6] == [fitted_size(*content_image.shape[:2], 48)] * 6 and sizes[6:] == [final] * 4
     assert events[-1].image.shape[:2] == final
 
 

@@ -77,3 +77,20 @@ def test_total_variation_matches_tensorflow():
 
 def test_total_loss_combines_terms():
     assert float(total_loss(3.0, 5.0, 7.0, 2.0, 0.1, 10.0)) == pytest.approx(2 * 3 + 0.1 * 5 + 10 * 7)
+
+
+def test_relative_weights_by_hand_and_the_fine_stage_factors():
+    from nst.config import StyleConfig
+    from nst.transfer import relative_weights
+
+    eye = np.eye(2, dtype=np.float32)
+    # E_l(black) = ΣA²/(4N²): A = I → 2/16 = 1/8, A = 2I → 8/16 = 1/2; each weight is w_l / E_l(black)
+    cfg = StyleConfig(style_layers={"block1_conv1": 1.0, "block4_conv1": 3.0}, tv_weight=2.55)
+    content = np.ones((1, 2, 2, 1), np.float32)
+    alpha, weights, tv = relative_weights(cfg, content, [eye, 2 * eye])
+    np.testing.assert_allclose(weights.numpy(), [1 / 0.125, 3 / 0.5])
+    assert float(tv) == pytest.approx(0.01)
+    # the full size after coarse stages: block1 ×4, block4 ×0.7; α and tv unchanged
+    alpha_f, weights_f, tv_f = relative_weights(cfg, content, [eye, 2 * eye], fine=True)
+    np.testing.assert_allclose(weights_f.numpy(), [4 * 8.0, 0.7 * 6.0], rtol=1e-6)
+    assert float(alpha_f) == float(alpha) and float(tv_f) == float(tv)

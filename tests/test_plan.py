@@ -15,6 +15,7 @@ from nst.plan import (
     MIN_FINAL_STEPS,
     Plan,
     Stage,
+    fine_stage_factor,
     largest_side_within,
     make_plan,
     split_steps,
@@ -42,11 +43,20 @@ def toy_cost(**changes) -> CostModel:
     return CostModel(**{**base, **changes})
 
 
-def test_split_steps_gives_every_stage_the_same():
-    assert split_steps(40, 2) == [20, 20]
+def test_split_steps_gives_the_coarse_stages_three_fifths():
+    assert split_steps(50, 2) == [30, 20]
+    assert split_steps(40, 2) == [24, 16]
+    assert split_steps(10, 3) == [3, 3, 4]  # 2/5 of 10 at full size, the other 6 shared
     assert split_steps(7, 3) == [2, 2, 3]
     assert split_steps(2, 2) == [1, 1]
     assert split_steps(1, 1) == [1]
+    assert split_steps(1, 2) == [1, 1]  # every stage runs at least once
+
+
+def test_fine_stage_factors_by_vgg_block():
+    assert [fine_stage_factor(f"block{b}_conv1") for b in range(1, 6)] == [4.0, 4.0, 2.0, 0.7, 0.7]
+    assert fine_stage_factor("block4_conv2") == 0.7
+    assert fine_stage_factor("conv_7") == 1.0  # not VGG's naming: unchanged
 
 
 def test_stage_sizes_follow_the_content_and_drop_what_is_too_small():
@@ -59,10 +69,10 @@ def test_stage_sizes_follow_the_content_and_drop_what_is_too_small():
 
 def test_plan_stages_marks_and_describe():
     plan = make_plan(StyleConfig(max_side=128, steps_per_epoch=30, scales=(0.5, 1.0)), (96, 128, 3), 32)
-    assert [(s.size, s.steps, s.style_side) for s in plan.stages] == [((48, 64), 15, 64), ((96, 128), 15, 128)]
-    assert plan.total_steps == 30 and plan.stage_starts() == [1, 16]
-    assert plan.marks() == ((16, "upsampled to 128 px"),)
-    assert plan.describe() == "64 → 128 px · 15 + 15 steps"
+    assert [(s.size, s.steps, s.style_side) for s in plan.stages] == [((48, 64), 18, 64), ((96, 128), 12, 128)]
+    assert plan.total_steps == 30 and plan.stage_starts() == [1, 19]
+    assert plan.marks() == ((19, "upsampled to 128 px"),)
+    assert plan.describe() == "64 → 128 px · 18 + 12 steps"
 
 
 def test_predicted_seconds_by_hand():
@@ -87,18 +97,18 @@ def test_other_layers_scale_by_the_networks_multiply_adds():
 
 def test_budget_cuts_coarse_stages_first_and_keeps_the_size():
     cost = toy_cost()
-    cfg = StyleConfig(max_side=400, steps_per_epoch=90, scales=(0.5, 1.0))
+    cfg = StyleConfig(max_side=400, steps_per_epoch=100, scales=(0.5, 1.0))
     shape = (300, 400, 3)
     free = make_plan(cfg, shape, 32, cost)
-    assert [s.steps for s in free.stages] == [45, 45] and free.seconds(cost) > 15
+    assert [s.steps for s in free.stages] == [60, 40] and free.seconds(cost) > 15
     fitted = make_plan(cfg.replace(time_limit=12.0), shape, 32, cost)
     assert fitted.seconds(cost) <= 12.0
     assert fitted.final == free.final  # the full size keeps all its steps
-    assert 0 < fitted.stages[0].steps < 45
+    assert 0 < fitted.stages[0].steps < 60
     # tighter: no coarse stage left, the full size gives way down to its minimum
     tight = make_plan(cfg.replace(time_limit=3.0), shape, 32, cost)
     assert len(tight.stages) == 1 and tight.final.size == (300, 400)
-    assert MIN_FINAL_STEPS <= tight.final.steps < 45 and tight.seconds(cost) <= 3.0
+    assert MIN_FINAL_STEPS <= tight.final.steps < 40 and tight.seconds(cost) <= 3.0
 
 
 def test_budget_too_small_says_which_size_fits():

@@ -17,16 +17,16 @@ from nst.replay import MAX_ENTRIES, Recording, Replay, ReplayError, record_run
 
 @pytest.fixture(scope="module")
 def recording(backbone, content_image, style_image) -> Recording:
-    config = StyleConfig(max_side=96, steps_per_epoch=8, scales=(0.5, 1.0), preview_every=2)
+    config = StyleConfig(max_side=96, steps_per_epoch=10, scales=(0.5, 1.0), preview_every=2)
     return record_run(content_image, [style_image], config, backbone, "photo", ["painting"])
 
 
 def test_a_run_is_recorded_whole(recording):
     rec = recording
-    assert rec.steps == list(range(1, 9)) and len(rec.times) == 8 and rec.times == sorted(rec.times)
-    assert set(rec.losses) >= {"total", "content", "style"} and all(len(v) == 8 for v in rec.losses.values())
+    assert rec.steps == list(range(1, 11)) and len(rec.times) == 10 and rec.times == sorted(rec.times)
+    assert set(rec.losses) >= {"total", "content", "style"} and all(len(v) == 10 for v in rec.losses.values())
     assert [s.side for s in rec.plan.stages] == [48, 96]
-    assert [step for step, _ in rec.frames] == [1, 2, 4, 6, 8]  # the first step, then every 2nd
+    assert [step for step, _ in rec.frames] == [1, 2, 4, 6, 8, 10]  # the first, every 2nd
     assert rec.result is not None and max(rec.result.shape[:2]) == 96 and rec.status == "finished"
 
 
@@ -51,7 +51,7 @@ def test_a_replay_runs_no_network_and_keeps_the_pace(recording):
     assert view.status == "finished" and view.steps == recording.steps
     assert view.curves["total"] == pytest.approx(recording.losses["total"])
     assert view.marks == recording.plan.marks()
-    assert [s for s, _ in job.snapshots()] == [1, 2, 4, 6, 8]
+    assert [s for s, _ in job.snapshots()] == [1, 2, 4, 6, 8, 10]
     assert took >= 0.8 * recording.times[-1]  # paced like the run
     fast = Job([Replay(recording, speed=0.0)], backbone=None)
     t0 = time.perf_counter()

@@ -35,6 +35,7 @@ _SIMPLE = (
     "tv_weight",
     "style_scale",
     "preserve_colours",
+    "fine_stage",
     "optimizer",
     "learning_rate",
     "adam_beta1",
@@ -393,6 +394,8 @@ def settings_panel(
                 ss.setdefault(_key(f"layer.{name}"), 1.0)
                 st.slider(f"weight of {name}", low, high, step=step, key=_key(f"layer.{name}"))
             beside("style_layers")
+            knob = KNOBS["fine_stage"]
+            st.toggle(knob.label, key=_key("fine_stage"), persist_state="session", help=knob.help)
         with opt_tab:
             choice("optimizer", on_change=_on_optimizer)
             c1, c2 = st.columns(2)

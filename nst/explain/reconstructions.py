@@ -82,6 +82,7 @@ def _base_config(backbone: Backbone, max_side: int, steps: int, seed: int, scale
         seed=seed,
         preview_every=max(1, steps // 6),
         preserve_colours=False,
+        fine_stage=False,  # one layer's own picture: its weight is the same at every size
     )
 
 
@@ -169,7 +170,7 @@ class Reconstruction:
         activations.check_layers(backbone.spec, self.layers)
         plan = make_plan(self.config(backbone), self.image.shape, backbone.spec.min_side)
         # `steps` a stage, also when a stage too small for the network was dropped
-        plan = replace(plan, stages=tuple(replace(s, steps=min(s.steps, self.steps)) for s in plan.stages))
+        plan = replace(plan, stages=tuple(replace(s, steps=self.steps) for s in plan.stages))
         if self.seconds is None:
             return plan
         return shrink_to_budget(plan, cost or cost_model(backbone), self.seconds)
