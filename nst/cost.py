@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,10 @@ COST_VERSION = 4
 PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
 PROBE_MEMORY_SIDE = 192
+# A run whose time falls outside this factor of its prediction moves the model part of the way
+# towards what it saw (`recalibrate`); runs shorter than MIN_OBSERVED_SECONDS say too little.
+RECALIBRATE_BEYOND = 1.2
+MIN_OBSERVED_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -335,3 +340,30 @@ def cost_model(backbone: Backbone, *, refresh: bool = False) -> CostModel:
             _store(model)
         _models[key] = model
         return model
+
+
+def recalibrate(model: CostModel, predicted: float, actual: float) -> CostModel:
+    """After a run: `model` with its times scaled by √(actual / predicted) when the run took more
+    than RECALIBRATE_BEYOND times the prediction or less than its inverse; else `model` itself.
+
+    A probe taken while the machine was busy (a browser starting beside the server, another
+    program) would otherwise mislead every later estimate; the run itself is the best measurement.
+    Half the way in log terms, so one unusual run (two at once on a shared server) cannot swing
+    it; memory is left alone (a busy machine slows a step, it does not change what it allocates)."""
+    if not model.measured or not model.key or predicted < MIN_OBSERVED_SECONDS or actual <= 0:
+        return model
+    ratio = actual / predicted
+    if 1 / RECALIBRATE_BEYOND <= ratio <= RECALIBRATE_BEYOND:
+        return model
+    f = min(2.0, max(0.5, math.sqrt(ratio)))
+    new = replace(
+        model,
+        step_fixed=model.step_fixed * f,
+        step_per_pixel=model.step_per_pixel * f,
+        forward_fixed=model.forward_fixed * f,
+        forward_per_pixel=model.forward_per_pixel * f,
+    )
+    with _lock:
+        _models[model.key] = new
+        _store(new)
+    return new

@@ -25,7 +25,7 @@ import numpy as np
 from nst.backbones import Backbone
 from nst.colour import preserve_colours
 from nst.config import DEFAULT_LEARNING_RATES, ConfigError, StyleConfig
-from nst.cost import CostModel, cost_model
+from nst.cost import CostModel, cost_model, recalibrate
 from nst.images import resize, to_uint8
 from nst.losses import content_loss, style_layer_loss
 from nst.memory import check_run
@@ -162,9 +162,13 @@ class _Clock:
         self.setup = plan.setup_seconds(self.cost, self.n_styles) / len(plan.stages)  # targets, per stage
         self.total = (self.after[-1] if self.after else 0.0) + self.setup * len(plan.stages)
 
+    def predicted(self, step: int, stage_index: int) -> float:
+        """Predicted seconds from the start to the end of the 1-based `step` (targets included)."""
+        return self.after[min(step, len(self.after)) - 1] + self.setup * (stage_index + 1) if step else 0.0
+
     def left(self, step: int, stage_index: int, elapsed: float) -> tuple[float, float]:
         """(seconds left, share done) after the 1-based `step`."""
-        done = self.after[min(step, len(self.after)) - 1] + self.setup * (stage_index + 1)
+        done = self.predicted(step, stage_index)
         pace = min(3.0, max(1 / 3, elapsed / done)) if done > 0 and step >= 2 else 1.0
         remaining = (self.total - done) * pace
         return max(0.0, remaining), min(1.0, done / self.total) if self.total > 0 else 0.0
@@ -297,6 +301,7 @@ def stylize(
             step_took = time.perf_counter() - step_started
             if is_final and limit is not None and time.perf_counter() - start + step_took > limit:
                 # the next step would end past the limit: stop here, at the full size
+                recalibrate(cost, clock.predicted(step, stage_index), time.perf_counter() - start)
                 yield result(
                     "time_limit",
                     f"Time limit of {limit:g} s reached after {step} steps.",
@@ -308,6 +313,7 @@ def stylize(
         stage_index += 1
     # The last evaluated image is returned, not the one after a final update nobody scored.
     within = f" in {time.perf_counter() - start:.0f} s, within the {limit:g} s limit" if limit is not None else ""
+    recalibrate(cost, clock.predicted(step, len(plan.stages) - 1), time.perf_counter() - start)
     yield result("finished", f"Finished {step} steps{within}.", last_good, target_content)
 
 

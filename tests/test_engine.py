@@ -202,6 +202,21 @@ def test_fine_stage_weights_only_the_full_size_after_coarse_stages(
     assert result.status == "finished" and seen == expected
 
 
+def test_a_run_reports_its_time_against_the_plans_prediction(backbone, content_image, style_image, monkeypatch):
+    import nst.transfer
+    from nst.cost import cost_model
+    from nst.transfer import plan_run
+
+    seen = []
+    monkeypatch.setattr(nst.transfer, "recalibrate", lambda model, predicted, actual: seen.append((predicted, actual)))
+    cfg = small(scales=(0.5, 1.0), steps_per_epoch=6)
+    cost = cost_model(backbone)
+    result = run(content_image, [style_image], cfg, backbone, cost=cost)
+    plan = plan_run(cfg, content_image.shape, [style_image.shape], backbone, cost)
+    assert len(seen) == 1 and seen[0][0] == pytest.approx(plan.seconds(cost, 1))
+    assert seen[0][1] == pytest.approx(result.elapsed, abs=0.5)
+
+
 def test_coarse_to_fine_runs_each_scale(backbone, content_image, style_image):
     events = list(stylize(content_image, [style_image], small(scales=(0.5, 1.0), steps_per_epoch=10), backbone))
     sizes = [e.size for e in events if isinstance(e, Progress)]

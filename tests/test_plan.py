@@ -137,3 +137,27 @@ def test_cut_short_keeps_what_ran_and_finishes_at_full_size():
 def test_cost_model_round_trips_through_json():
     cost = toy_cost(probe_seconds=2.5, key="abc")
     assert CostModel.from_json(cost.to_json()) == cost
+
+
+def test_a_run_far_from_its_prediction_recalibrates_the_model(tmp_path, monkeypatch):
+    import json
+
+    from nst import cost as cost_module
+
+    monkeypatch.setenv("NST_COST_CACHE", str(tmp_path / "costs.json"))
+    monkeypatch.setattr(cost_module, "_models", {})
+    model = toy_cost(key="toy")
+    # within ×1.2 of the prediction, or too short to say: unchanged
+    assert cost_module.recalibrate(model, 20.0, 23.0) is model
+    assert cost_module.recalibrate(model, 20.0, 17.0) is model
+    assert cost_module.recalibrate(model, 4.0, 16.0) is model
+    assert cost_module.recalibrate(toy_cost(key="toy", measured=False), 20.0, 80.0).step_per_pixel == 1e-6
+    # 4× slower than predicted (a probe taken on an idle machine, runs on a busy one): times ×√4
+    slower = cost_module.recalibrate(model, 20.0, 80.0)
+    assert slower.step_per_pixel == pytest.approx(2e-6) and slower.step_fixed == pytest.approx(0.2)
+    assert slower.forward_per_pixel == pytest.approx(0.5e-6) and slower.forward_fixed == pytest.approx(0.1)
+    assert slower.step_bytes_per_pixel == model.step_bytes_per_pixel  # memory is not a matter of pace
+    assert cost_module._models["toy"] is slower
+    assert json.loads((tmp_path / "costs.json").read_text())["toy"]["step_per_pixel"] == pytest.approx(2e-6)
+    # at most ×2 or ×½ a run
+    assert cost_module.recalibrate(model, 20.0, 2.0).step_per_pixel == pytest.approx(0.5e-6)
