@@ -79,6 +79,24 @@ def test_style_reconstruction_runs_and_is_memoised(backbone, style_image):
     assert every_step("style", style_image, layers, max_side=64, steps=12).run(backbone) is out
 
 
+def test_a_memoised_picture_survives_a_recalibrated_cost_model(backbone, style_image, monkeypatch):
+    """A run may rescale this machine's cost model (nst.cost.recalibrate); the plan of a
+    reconstruction then changes, but the picture already made is still the one shown."""
+    from dataclasses import replace
+
+    from nst import cost as cost_module
+
+    task = reconstructions.style_reconstruction(
+        style_image, backbone.spec.style_layers[:2], backbone.spec, max_side=64, steps=12
+    )
+    out = task.run(backbone)
+    before = task.plan(backbone)
+    slow = replace(cost_module.cost_model(backbone), step_per_pixel=1.0, step_fixed=1.0)
+    monkeypatch.setattr(reconstructions, "cost_model", lambda backbone: slow)
+    assert task.plan(backbone) != before  # shrunk to its minimum on a 'slower' machine
+    assert task.cached(backbone) is out
+
+
 def test_shrink_to_budget_cuts_every_stage_in_proportion():
     """Toy costs (tests/test_plan.py): a step 0.1 s + 1 µs/px, a forward pass 0.05 s + 0.25 µs/px.
     ½ + 1 at 100 px: a pair of steps 0.1025 + 0.11 = 0.2125 s, targets 0.20625 s, so 60 + 60 takes

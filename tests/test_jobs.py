@@ -98,7 +98,7 @@ def test_progress_and_time_left_come_from_the_plan(backbone, content_image, styl
     views = dict(seen)
     assert job.view().marks == ((6, "upsampled to 96 px"),)  # 5 + 4 steps (nst.plan.split_steps)
     after_coarse = views[5]
-    assert after_coarse.progress < 0.35  # 5 of 9 steps, but a full-size step costs about four coarse ones
+    assert after_coarse.progress < 0.45  # 5 of 9 steps (0.56), but a full-size step costs more than a coarse one
     assert all(v.seconds_left is not None and v.seconds_left >= 0 for v in views.values())
     assert [v.progress for v in views.values()] == sorted(v.progress for v in views.values())
 

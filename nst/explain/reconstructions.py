@@ -187,9 +187,11 @@ class Reconstruction:
         return image_digest(self.image)
 
     def key(self, backbone: Backbone) -> tuple:
-        steps = tuple(s.steps for s in self.plan(backbone).stages)
+        """What was asked for, not the steps planned for it: the plan follows this machine's cost
+        model, which a run may recalibrate (nst.cost.recalibrate), and a picture already made must
+        not vanish from the page when it does."""
         size = activations.analysis_size(backbone.spec, self.image, self.max_side)
-        return (self.digest, self.kind, self.layers, size, steps, self.seed, self.tv)
+        return (self.digest, self.kind, self.layers, size, self.steps, self.seconds, self.scales, self.seed, self.tv)
 
     def cached(self, backbone: Backbone) -> np.ndarray | None:
         return activations.memo(backbone, "reconstructions", RECONSTRUCTION_CACHE_SIZE).get(self.key(backbone))
