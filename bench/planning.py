@@ -233,7 +233,6 @@ def judged(content, style, out_dir: Path) -> list[dict]:
     previous Balanced (½ → 1, 18 + 18 steps, equal weights) and the recipe before it (80 + 40),
     all judged on the 384-px grid, and a contact sheet of them (written beside the JSON, outside
     the repository's tracked files)."""
-    from dataclasses import replace
 
     from bench.judge import Judge
     from nst.backbones import load_backbone
@@ -248,14 +247,11 @@ def judged(content, style, out_dir: Path) -> list[dict]:
     judge = Judge(load_backbone(precision="float32"), content, style, 384)
     shipped = plan_run(cfg, content.shape, [style.shape], backbone, cost)
 
-    def steps(coarse: int, final: int):
-        return replace(shipped, stages=(replace(shipped.stages[0], steps=coarse), replace(shipped.final, steps=final)))
-
     recipes = (
         ("balanced", cfg, shipped),
         ("same plan, equal layer weights", equal, shipped),
-        ("balanced before (18 + 18, equal weights)", equal, steps(18, 18)),
-        ("earlier (80 + 40, equal weights)", equal, steps(80, 40)),
+        ("balanced before (18 + 18, equal weights)", equal, shipped.with_steps([18, 18])),
+        ("earlier (80 + 40, equal weights)", equal, shipped.with_steps([80, 40])),
     )
     rows, images = [], {}
     for name, config, plan in recipes:

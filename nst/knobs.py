@@ -91,9 +91,9 @@ KNOBS: dict[str, Knob] = {
             "fine_stage",
             "Brushwork at full size",
             "bool",
-            "In the full-size stage of a coarse-to-fine run, the shallow style layers count more (block1 and "
-            "block2 ×4, block3 ×2) and the deep ones less (×0.7): the coarse stages have made the painting's "
-            "large shapes, the full size makes its brushwork.",
+            "In the full-size stage of a coarse-to-fine run, the shallow style layers count more and the deep "
+            "ones less (the factors are on the Theory page): the coarse stages have made the painting's large "
+            "shapes, the full size makes its brushwork.",
             flags=("--fine-stage",),
             tab=_LAYERS,
         ),

@@ -212,12 +212,15 @@ def stylize(
         return preserve_colours(out, target) if config.preserve_colours else out
 
     def result(status: str, message: str, pixels, target: np.ndarray) -> Result:
+        elapsed = time.perf_counter() - start
+        if status in ("finished", "time_limit"):  # a whole run's pace: the cost model learns from it
+            recalibrate(cost, clock.predicted(step, len(plan.stages) - 1), elapsed)
         return Result(
             finish_image(pixels, target),
             status,
             message,
             step,
-            time.perf_counter() - start,
+            elapsed,
             history,
             plan,
             broken_result(history, config) if status != "diverged" else None,
@@ -301,7 +304,6 @@ def stylize(
             step_took = time.perf_counter() - step_started
             if is_final and limit is not None and time.perf_counter() - start + step_took > limit:
                 # the next step would end past the limit: stop here, at the full size
-                recalibrate(cost, clock.predicted(step, stage_index), time.perf_counter() - start)
                 yield result(
                     "time_limit",
                     f"Time limit of {limit:g} s reached after {step} steps.",
@@ -313,7 +315,6 @@ def stylize(
         stage_index += 1
     # The last evaluated image is returned, not the one after a final update nobody scored.
     within = f" in {time.perf_counter() - start:.0f} s, within the {limit:g} s limit" if limit is not None else ""
-    recalibrate(cost, clock.predicted(step, len(plan.stages) - 1), time.perf_counter() - start)
     yield result("finished", f"Finished {step} steps{within}.", last_good, target_content)
 
 

@@ -27,7 +27,6 @@ st.html(
 </style>"""
 )
 
-LIVE_EVERY = 2.0  # as in the Studio: each redraw costs the run's cores
 PICKS = {"content": "present_content", "style": "present_style"}
 
 
@@ -135,7 +134,7 @@ content, style, _ = chosen()
 
 
 # ------------------------------------------------------------------ the stage
-@st.fragment(run_every=LIVE_EVERY if running else None)
+@st.fragment(run_every=state.LIVE_EVERY if running else None)
 def stage() -> None:
     current = state.RUN.job()
     inputs = state.RUN.inputs.get() if current is not None else None

@@ -183,15 +183,9 @@ def _result_picture(current: Job, view) -> None:
         )
 
 
-# How often the live view redraws while a run goes on. Each redraw costs the server a rerun and
-# the browser a new picture and chart, on the same cores as the run: at 0.75 s a Studio run took
-# 1.6× the CLI's time on a 2-core CPU; every 2 s the picture and curves still move visibly.
-LIVE_EVERY = 2.0
-
-
-@st.fragment(run_every=LIVE_EVERY if running else None)
+@st.fragment(run_every=state.LIVE_EVERY if running else None)
 def live_view() -> None:
-    """Redrawn every LIVE_EVERY seconds while a run goes on; the thread does the work, this only reads."""
+    """Redrawn every state.LIVE_EVERY seconds while a run goes on; the thread does the work, this only reads."""
     current = state.RUN.job()
     if current is None:
         pic, style_pics = state.content(), state.styles()

@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from nst.explain import grams, worked
+from nst.plan import FINE_STAGE_FACTORS
 from ui import inspection
 
 ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
@@ -100,7 +101,8 @@ st.markdown(
     "divided like this, **α = β = 1** is a balanced picture for any photo, painting and size, and the "
     "per-layer weights $w_l$ mean what they say."
 )
-st.markdown("""
+fine_factors = ", ".join(f"block{b} ×{f:g}" for b, f in FINE_STAGE_FACTORS.items())
+st.markdown(f"""
 - **α / β** sets the balance: a large ratio keeps the photo, a small one gives the painting more say.
   The Studio's *style-strength sweep* shows the whole range on your images.
 - **Total variation** penalises differences between neighbouring pixels, smoothing the high-frequency noise
@@ -108,8 +110,8 @@ st.markdown("""
 - The loss is minimised over the **pixels**, with the network's weights frozen: gradients flow back through
   VGG19 to the image (`tf.GradientTape`). L-BFGS, Adam or SGD take the steps; coarse-to-fine runs do most
   of them at low resolution, where they are cheap and where the painting's large shapes form. At the full
-  size the shallow layers' weights go up (block1–2 ×4, block3 ×2) and the deep ones' down (×0.7), because
-  what is still missing there is the brushwork (*Brushwork at full size* in the settings).
+  size the style layers' weights are multiplied by {fine_factors}, because what is still
+  missing there is the brushwork (*Brushwork at full size* in the settings).
 """)
 
 st.header("Where to see each term")

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-from tests.test_app_studio import run_and_wait, tiny_run_settings
+from tests.test_app_studio import run_and_wait, tiny_run, tiny_run_settings
 
 PAGES = ["pages/feature_maps.py", "pages/gram_matrices.py", "pages/reconstructions.py", "pages/theory.py"]
 
@@ -18,9 +18,7 @@ PAGES = ["pages/feature_maps.py", "pages/gram_matrices.py", "pages/reconstructio
 def after_run(vgg_weights) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    tiny_run_settings(at, steps=4)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=4)
     assert at.session_state["job"].view().status == "finished"
     return at
 

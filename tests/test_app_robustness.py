@@ -26,7 +26,7 @@ from nst import memory
 from nst.images import MAX_FILE_BYTES
 from tests.bad_inputs import CASES, CASES_BY_ID, Case
 from tests.conftest import ROOT
-from tests.test_app_studio import png, run_and_wait, studio, tiny_run_settings
+from tests.test_app_studio import png, studio, tiny_run, tiny_run_settings
 from tests.test_bad_inputs import assert_one_sentence
 from ui.pickers import display_name
 
@@ -283,9 +283,7 @@ def test_non_finite_loss_shows_a_sentence_and_keeps_the_last_finite_image(vgg_we
 
     monkeypatch.setattr(nst.transfer, "get_objective", lambda *a: Poisoned(real_get(*a)))
     at = studio(vgg_weights)
-    tiny_run_settings(at, steps=20)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=20)
     assert not at.exception
     job = at.session_state["job"]
     view = job.view()
@@ -388,9 +386,7 @@ def test_uploads_and_runs_leave_no_temporary_files(vgg_weights, tmp_path, monkey
     at.file_uploader(key="upload_style").set_value([(*upload_of(CASES_BY_ID["corrupt_lzw_tiff"]), "image/tiff")])
     at.run()
     at.file_uploader(key="upload_style").set_value([("s.png", png(colour=(20, 200, 90)), "image/png")]).run()
-    tiny_run_settings(at, steps=3)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=3)
     assert not at.exception and at.session_state["job"].view().status == "finished"
     # TensorFlow writes the Python it generates when it first traces a function (autograph) to the
     # temp folder: code, never a user's picture, and only when this test happens to trace first.
@@ -421,9 +417,7 @@ class Busy:
 @pytest.fixture(scope="module")
 def busy(vgg_weights):
     at = studio(vgg_weights)
-    tiny_run_settings(at, steps=4)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=4)
     assert len(at.session_state["history"]) == 1
     tiny_run_settings(at, steps=10_000)
     at.number_input(key="cfg.epochs").set_value(2)  # 20000 steps: it cannot finish during the tests

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from nst.jobs import Job, JobKind
 from tests.conftest import ROOT
-from tests.test_app_studio import png, run_and_wait, tiny_run_settings
+from tests.test_app_studio import png, tiny_run, tiny_run_settings
 from ui import charts, resources
 
 SIDEBAR_QUEUE = "Server:"
@@ -174,9 +174,7 @@ def test_gram_page_names_a_running_result_without_nested_brackets(vgg_weights):
 @pytest.fixture(scope="module")
 def after_tiny_run(vgg_weights) -> AppTest:
     at = _app()
-    tiny_run_settings(at, steps=4)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=4)
     assert at.session_state["job"].view().status == "finished"
     return at
 

@@ -8,7 +8,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from tests.test_app_studio import run_and_wait, studio, tiny_run_settings
+from tests.test_app_studio import studio, tiny_run
 
 
 def jpeg(size=(160, 120), colour=(30, 160, 40)) -> bytes:
@@ -67,9 +67,7 @@ def test_a_bad_camera_photo_gets_the_uploads_sentence_and_changes_nothing(vgg_we
 # ============================================================================ scrub
 def test_scrub_back_through_a_finished_run(vgg_weights):
     at = studio(vgg_weights)
-    tiny_run_settings(at, steps=12)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=12)
     assert not at.exception, at.exception
     job = at.session_state["job"]
     steps = [step for step, _ in job.snapshots()]
@@ -102,9 +100,7 @@ def test_a_run_is_recorded_and_the_recording_reads_back(vgg_weights):
     from ui.replays import recording_of
 
     at = studio(vgg_weights)
-    tiny_run_settings(at, steps=4)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=4)
     job = at.session_state["job"]
     rec = recording_of(job)
     assert rec is not None and rec.steps == [1, 2, 3, 4]
@@ -150,9 +146,7 @@ def test_a_broken_recording_is_one_sentence(vgg_weights):
 def test_the_inspection_pages_look_at_the_scrubbed_step(vgg_weights):
     """Issue 12.3: a step chosen with See step is the result the Gram and feature-map pages show."""
     at = studio(vgg_weights)
-    tiny_run_settings(at, steps=12)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=12)
     job = at.session_state["job"]
     earlier = [step for step, _ in job.snapshots()][1]
     at.select_slider(key=f"see_step.{job.id}").set_value(earlier).run()

@@ -32,6 +32,13 @@ def run_and_wait(at: AppTest, timeout: float = 120) -> None:
     at.run()
 
 
+def tiny_run(at: AppTest, steps: int = 4) -> None:
+    """A finished run at 64 px: the setup most page tests need."""
+    tiny_run_settings(at, steps=steps)
+    at.run()
+    run_and_wait(at)
+
+
 def png(size=(80, 60), colour=(200, 30, 30)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, colour).save(buf, format="PNG")
@@ -178,9 +185,7 @@ def test_history_use_settings_brings_back_pictures_and_settings(vgg_weights):
     at = studio(vgg_weights)
     first_content = at.pills(key="pick_content").options[1]
     at.pills(key="pick_content").set_value(first_content).run()
-    tiny_run_settings(at, steps=3)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=3)
     at.pills(key="pick_content").set_value(at.pills(key="pick_content").options[0]).run()
     at.slider(key="cfg.max_side").set_value(128).run()
     use = [b for b in at.button if b.key and b.key.startswith("hist_use_")]
@@ -193,9 +198,7 @@ def test_history_use_settings_brings_back_pictures_and_settings(vgg_weights):
 
 def test_compare_tab_names_what_differs(vgg_weights):
     at = studio(vgg_weights)
-    tiny_run_settings(at, steps=2)
-    at.run()
-    run_and_wait(at)
+    tiny_run(at, steps=2)
     at.slider(key="cfg.max_side").set_value(80).run()
     at.toggle(key="cfg.preserve_colours").set_value(True).run()
     run_and_wait(at)

@@ -128,10 +128,10 @@ def running() -> bool:
     return job is not None and not job.done
 
 
-def live(body: Callable[[], None], result_shown: bool, every: float = 2.0) -> None:
+def live(body: Callable[[], None], result_shown: bool) -> None:
     """Run `body` in a fragment that refreshes while a Studio run is going and the result is on
     show, so the picture here follows the run; otherwise it runs once."""
-    st.fragment(run_every=every if running() and result_shown else None)(body)()
+    st.fragment(run_every=state.LIVE_EVERY if running() and result_shown else None)(body)()
 
 
 def role_picker(found: dict[str, Subject], key: str, label: str = "Image", default: str | None = None) -> Subject:

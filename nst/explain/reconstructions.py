@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -170,7 +170,7 @@ class Reconstruction:
         activations.check_layers(backbone.spec, self.layers)
         plan = make_plan(self.config(backbone), self.image.shape, backbone.spec.min_side)
         # `steps` a stage, also when a stage too small for the network was dropped
-        plan = replace(plan, stages=tuple(replace(s, steps=self.steps) for s in plan.stages))
+        plan = plan.with_steps([self.steps] * len(plan.stages))
         if self.seconds is None:
             return plan
         return shrink_to_budget(plan, cost or cost_model(backbone), self.seconds)
@@ -232,10 +232,9 @@ def shrink_to_budget(plan: Plan, cost: CostModel, seconds: float) -> Plan:
     `seconds` (at least MIN_RECONSTRUCTION_STEPS a stage, even when that is still over)."""
 
     def scaled(share: float) -> Plan:
-        stages = tuple(
-            replace(s, steps=min(s.steps, max(MIN_RECONSTRUCTION_STEPS, round(s.steps * share)))) for s in plan.stages
+        return plan.with_steps(
+            [min(s.steps, max(MIN_RECONSTRUCTION_STEPS, round(s.steps * share))) for s in plan.stages]
         )
-        return replace(plan, stages=stages)
 
     if plan.seconds(cost) <= seconds:
         return plan
