@@ -225,3 +225,12 @@ def test_sweep_results_can_be_downloaded_and_join_the_history(vgg_weights):
     captions = [c for img in at.image for c in img.captions]
     assert all("β = " in e.label and any(c.startswith(e.label) for c in captions) for e in history), captions
     assert at.selectbox(key="cmp_left").value != at.selectbox(key="cmp_right").value  # Compare has both
+
+
+def test_times_before_run_read_to_the_second_below_20_s():
+    from ui.resources import duration
+
+    assert duration(12.3) == "about 12 s"  # rounded to 5 s it read "about 10 s" for a 13-s run
+    assert duration(0.2) == "about 1 s"
+    assert duration(44.1) == "about 45 s" and duration(77.8) == "about 80 s"
+    assert duration(600) == "about 10 min"

@@ -179,8 +179,10 @@ def seconds_here(backbone: Backbone, plan: Plan, n_styles: int) -> float:
 
 def duration(seconds: float) -> str:
     """'about 40 s', 'about 2 min' — what a person reads before pressing Run."""
+    if seconds < 20:  # to the second: rounded to 5 s, a 12-s run would read "about 10 s"
+        return f"about {max(1, round(seconds)):.0f} s"
     if seconds < 90:
-        return f"about {max(5, round(seconds / 5) * 5):.0f} s"
+        return f"about {round(seconds / 5) * 5:.0f} s"
     return f"about {seconds / 60:.0f} min" if seconds < 3600 else f"about {seconds / 3600:.1f} h"
 
 
