@@ -523,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes and budgets (a smoke test)")
     parser.add_argument(
         "--sections",
-        default="probe,eta,judged,guard,threads,steps,quality,scales,memory,growth,latency,reconstructions",
+        default="probe,gradients,eta,judged,guard,threads,steps,quality,scales,memory,growth,latency,reconstructions",
     )
     parser.add_argument("--tutorial-seconds", type=float, default=150.0)
     parser.add_argument(
@@ -606,6 +606,8 @@ def main(argv: list[str] | None = None) -> int:
         res["judged"] = planning.judged(content, style, RESULTS)
     if "threads" in sections:
         res["threads"] = planning.threads(96 if args.quick else 384, [1, 2])
+    if "gradients" in sections:
+        res["input_gradients"] = planning.input_gradients([96] if args.quick else [192, 384, 512, 768])
     if "memory" in sections:
         res["memory"] = memory([64] if args.quick else [256, 512, 1024, 1536, 2048])
     if "growth" in sections:

@@ -129,33 +129,60 @@ def guard(cases: list[tuple[int, str]]) -> list[dict]:
 
 
 _STEP = """
-import json, time, numpy as np, sys
+import json, re, time, numpy as np, sys
+from pathlib import Path
 from nst.backbones import load_backbone
+from nst.memory import release_free_memory
 from nst.objective import get_objective
 from nst.tf_runtime import tf
+status = lambda key: int(re.search(key + r":\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1]) * 1024
+side, way = int(sys.argv[1]), sys.argv[2]
 b = load_backbone(precision="float32")
-o = get_objective(b, b.spec.content_layer, b.spec.style_layers)
-side = int(sys.argv[1])
-x = tf.constant(np.random.default_rng(0).uniform(0, 255, (1, side * 3 // 4, side, 3)).astype(np.float32))
-c, g = o.features(x)
+o = get_objective(b, b.spec.content_layer, b.spec.style_layers, way)
 w, one = tf.ones([5]), tf.constant(1.0)
-o.loss_and_grad(x, c, g, w, one, one, one)[0].numpy()
+def args(side):
+    x = tf.constant(np.random.default_rng(0).uniform(0, 255, (1, side * 3 // 4, side, 3)).astype(np.float32))
+    return (x, *o.features(x), w, one, one, one)
+o.loss_and_grad(*args(64))[0].numpy()
+a = args(side)
+release_free_memory()
+Path("/proc/self/clear_refs").write_text("5")
+before = status("VmRSS")
+o.loss_and_grad(*a)[0].numpy()
+peak = status("VmHWM") - before
 times = []
 for _ in range(5):
     t0 = time.perf_counter()
-    o.loss_and_grad(x, c, g, w, one, one, one)[0].numpy()
+    o.loss_and_grad(*a)[0].numpy()
     times.append(time.perf_counter() - t0)
-print(json.dumps({"step_s": float(np.median(times))}))
+print(json.dumps({"step_s": float(np.median(times)), "first_step_peak": peak}))
 """
+
+WAYS = ("autodiff", "flipped")  # nst.conv_net.INPUT_GRADIENTS
 
 
 def threads(side: int, counts: list[int]) -> list[dict]:
-    """Median float32 step time at `side` with 1, 2, … intra-op threads (one process each)."""
+    """Median float32 step time at `side` with 1, 2, … intra-op threads (one process each), for
+    both ways of computing the input gradient."""
     rows = []
     for n in counts:
-        row = child(_STEP, str(side), env={"TF_NUM_INTRAOP_THREADS": str(n), "TF_NUM_INTEROP_THREADS": "1"})
-        rows.append({"threads": n, "side": side, **row})
-        log(f"  threads {n}: {row}")
+        for way in WAYS:
+            env = {"TF_NUM_INTRAOP_THREADS": str(n), "TF_NUM_INTEROP_THREADS": "1"}
+            row = child(_STEP, str(side), way, env=env)
+            rows.append({"threads": n, "way": way, "side": side, **row})
+            log(f"  threads {n} {way}: {row}")
+    return rows
+
+
+def input_gradients(sides: list[int]) -> list[dict]:
+    """A float32 step's median time and first-step peak memory at each size, TensorFlow's gradient
+    against the flipped kernels (nst.conv_net), one fresh process each, the two alternating."""
+    rows = []
+    for side in sides:
+        for way in WAYS:
+            row = child(_STEP, str(side), way)
+            rows.append({"side": side, "way": way, **row})
+            log(f"  input gradient {side}px {way}: {row}")
     return rows
 
 
@@ -169,13 +196,15 @@ def report(res: dict, table) -> list[str]:
                 f"{r['step_fixed']:.3f}",
                 f"{r['step_per_pixel'] * 1e6:.2f}",
                 f"{r['step_bytes_per_pixel']:.0f}",
+                r.get("input_gradient", "?"),
+                " / ".join(f"{k} {v:.3f}" for k, v in r.get("input_gradient_seconds", {}).items()),
             ]
             for r in res["probe"]
             if r.get("ok")
         ]
         out += [
             "The probe (fresh process, no cache)",
-            table(rows, ["precision", "s", "step fixed s", "µs/px", "B/px"]),
+            table(rows, ["precision", "s", "step fixed s", "µs/px", "B/px", "input gradient", "race s/step"]),
             "",
         ]
     if res.get("eta"):
@@ -215,16 +244,47 @@ def report(res: dict, table) -> list[str]:
         rows = [[r["run"], r["plan"], f"{r['seconds']:.1f}", f"{r['S']:.3f}", f"{r['C']:.3f}"] for r in res["judged"]]
         out += ["Judged on the 384-px grid (lower is better)", table(rows, ["run", "plan", "s", "S", "C"]), ""]
     if res.get("threads"):
-        base = next((r["step_s"] for r in res["threads"] if r.get("ok") and r["threads"] == 1), None)
-        rows = [
-            [
-                str(r["threads"]),
-                f"{r['step_s']:.3f}" if r.get("ok") else "–",
-                f"{base / r['step_s']:.2f}×" if base else "",
-            ]
-            for r in res["threads"]
+        rows = []
+        for r in res["threads"]:
+            base = next(
+                (q["step_s"] for q in res["threads"] if q.get("ok") and q["threads"] == 1 and q["way"] == r["way"]),
+                None,
+            )
+            ok = r.get("ok")
+            rows.append(
+                [
+                    str(r["threads"]),
+                    r["way"],
+                    f"{r['step_s']:.3f}" if ok else "–",
+                    f"{base / r['step_s']:.2f}×" if ok and base else "",
+                ]
+            )
+        out += [
+            "float32 step by intra-op threads",
+            table(rows, ["threads", "input gradient", "s/step", "speed-up"]),
+            "",
         ]
-        out += ["float32 step by intra-op threads", table(rows, ["threads", "s/step", "speed-up"]), ""]
+    if res.get("input_gradients"):
+        by = {(r["side"], r["way"]): r for r in res["input_gradients"] if r.get("ok")}
+        rows = []
+        for side in dict.fromkeys(r["side"] for r in res["input_gradients"]):
+            a, f = by.get((side, "autodiff")), by.get((side, "flipped"))
+            if a and f:
+                rows.append(
+                    [
+                        f"{side}×{side * 3 // 4}",
+                        f"{a['step_s']:.3f}",
+                        f"{f['step_s']:.3f}",
+                        f"{f['step_s'] / a['step_s']:.2f}",
+                        f"{a['first_step_peak'] / 2**30:.2f}",
+                        f"{f['first_step_peak'] / 2**30:.2f}",
+                    ]
+                )
+        out += [
+            "float32 step: TensorFlow's input gradient against the flipped kernels",
+            table(rows, ["size", "autodiff s", "flipped s", "flipped/autodiff", "autodiff peak GB", "flipped peak GB"]),
+            "",
+        ]
     return out
 
 

@@ -24,23 +24,30 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nst.memory import process_rss, reset_peak, status_bytes
+from nst.conv_net import AUTODIFF, FLIPPED, is_plain
+from nst.memory import process_rss, release_free_memory, reset_peak, status_bytes
 
 if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 4
+COST_VERSION = 5
 # The probe's step budget: its second size is chosen so a step costs about this much.
 PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
 PROBE_MEMORY_SIDE = 192
+# Where the probe races the two ways of computing ∂L/∂x (nst.conv_net): large enough that the
+# convolutions, not the fixed costs, decide (at 64 px the ratio was already clear, on both kinds of
+# kernels). The flipped kernels must win by CHOICE_MARGIN to be used, so that
+# noise in a near-tie keeps TensorFlow's own gradient.
+PROBE_CHOICE_SIDE = 96
+CHOICE_MARGIN = 0.95
 # A run whose time falls outside this factor of its prediction moves the model part of the way
 # towards what it saw (`recalibrate`); runs shorter than MIN_OBSERVED_SECONDS say too little.
 RECALIBRATE_BEYOND = 1.2
@@ -66,6 +73,10 @@ class CostModel:
     measured: bool = True  # False: the static upper bound
     probe_seconds: float = 0.0
     key: str = ""
+    # How a step computes ∂L/∂x through the convolutions here (nst.conv_net), the faster of the two
+    # in the probe's race, and the race's seconds per step at PROBE_CHOICE_SIDE.
+    input_gradient: str = AUTODIFF
+    input_gradient_seconds: dict[str, float] = field(default_factory=dict)
 
     def _depth(self, content_layer: str, style_layers: Sequence[str]) -> str:
         layers = [content_layer, *style_layers]
@@ -234,6 +245,7 @@ def _timed(fn, repeats: int) -> float:
 
 def _peak_of(fn) -> float:
     """Extra peak RSS while `fn` runs (0 where /proc cannot say)."""
+    release_free_memory()
     before = process_rss()
     if before is None or not reset_peak():
         fn()
@@ -251,7 +263,6 @@ def probe(backbone: Backbone) -> CostModel:
 
     started = time.perf_counter()
     spec = backbone.spec
-    objective = get_objective(backbone, spec.content_layer, spec.style_layers)
     rng = np.random.default_rng(0)
     one = tf.constant(1.0)
     weights = tf.ones([len(spec.style_layers)])
@@ -259,22 +270,30 @@ def probe(backbone: Backbone) -> CostModel:
     def pixels(side: int) -> tf.Tensor:
         return tf.constant(rng.uniform(0, 255, (1, side, side, 3)).astype(np.float32))
 
-    def targets(x: tf.Tensor):
+    def targets(objective, x: tf.Tensor):
         content, grams = objective.features(x)
         return x, content, grams
 
-    def step(args) -> None:
+    def step(objective, args) -> None:
         x, content, grams = args
         objective.loss_and_grad(x, content, grams, weights, one, one, one)[0].numpy()
 
-    def forward(x: tf.Tensor) -> None:
+    def forward(objective, x: tf.Tensor) -> None:
         objective.features(x)[0].numpy()
 
+    # First which way of computing ∂L/∂x is faster here: it also sets what a step keeps in memory
+    # (on the AVX2 machine the flipped kernels' step peaked at 0.7 GB at 768 px, TensorFlow's at 1.8).
+    def stepper(objective, x: tf.Tensor):
+        args = targets(objective, x)
+        return lambda: step(objective, args)
+
+    input_gradient, race = race_input_gradients(backbone, stepper, pixels)
+    objective = get_objective(backbone, spec.content_layer, spec.style_layers, input_gradient)
     small = max(PROBE_SIDES[0], spec.min_side)
-    a = targets(pixels(small))
-    m_small = _peak_of(lambda: step(a))  # the first step at a new size: what it allocates is new
-    t_small = _timed(lambda: step(a), 3)
-    f_small = _timed(lambda: forward(a[0]), 3)
+    a = targets(objective, pixels(small))
+    m_small = _peak_of(lambda: step(objective, a))  # the first step at a new size: what it allocates is new
+    t_small = _timed(lambda: step(objective, a), 3)
+    f_small = _timed(lambda: forward(objective, a[0]), 3)
     # The larger size: a step of about PROBE_STEP_SECONDS, from a first per-pixel guess.
     per_pixel = max(t_small / small**2, 1e-9)
     side = int(np.clip(np.sqrt(PROBE_STEP_SECONDS / per_pixel), small * 2, PROBE_SIDES[1]))
@@ -283,23 +302,27 @@ def probe(backbone: Backbone) -> CostModel:
         # A stand-in content target of the right shape: a step's cost does not depend on its values,
         # and a real forward pass at this size first would let the step reuse that pass's memory.
         index = objective.layers.index(spec.content_layer)
-        shape = objective.extractor.compute_output_shape((1, side, side, 3))[index]
+        shape = backbone.extractor(objective.layers).compute_output_shape((1, side, side, 3))[index]
         return pixels(side), tf.zeros([int(d) for d in shape]), a[2]
 
     # Memory is read at PROBE_MEMORY_SIDE at least: below it oneDNN's scratch memory per pixel is
     # not yet what it is at the sizes people run (seen with emulated bfloat16).
+    # Two readings at sizes new to the process, and the larger slope: how TensorFlow orders a step's
+    # independent operations (the style layers' gradients) moves its peak by up to a third.
     side_m = max(side, PROBE_MEMORY_SIDE)
-    b = fresh(side_m)
-    m_large = _peak_of(lambda: step(b))
+    slopes = []
+    for s in (int(side_m * 1.15), side_m):
+        b = fresh(s)
+        slopes.append((_peak_of(lambda b=b: step(objective, b)) - m_small) / (s * s - small * small))
     if side_m != side:
         b = fresh(side)
-    t_large = _timed(lambda: step(b), 2)
-    f_large = _timed(lambda: forward(b[0]), 2)
+    t_large = _timed(lambda: step(objective, b), 2)
+    f_large = _timed(lambda: forward(objective, b[0]), 2)
     side_f = int(side_m * 1.4)  # a size no pass has run at yet, for the forward pass's memory
     x_f = pixels(side_f)
-    m_forward = _peak_of(lambda: forward(x_f))
+    m_forward = _peak_of(lambda: forward(objective, x_f))
     px_small, px_large = small * small, side * side
-    step_bytes_per_pixel = max(0.0, (m_large - m_small) / (side_m * side_m - px_small))
+    step_bytes_per_pixel = max(0.0, *slopes)
     fixed_bytes = max(0.0, m_small - step_bytes_per_pixel * px_small)
     step_per_pixel = max(0.0, (t_large - t_small) / (px_large - px_small))
     forward_per_pixel = max(0.0, (f_large - f_small) / (px_large - px_small))
@@ -311,7 +334,7 @@ def probe(backbone: Backbone) -> CostModel:
         forward_per_pixel=forward_per_pixel,
         step_bytes_per_pixel=step_bytes_per_pixel or bound.step_bytes_per_pixel,
         forward_bytes_per_pixel=m_forward / side_f**2 if m_forward else bound.forward_bytes_per_pixel,
-        fixed_bytes=fixed_bytes if m_large else bound.fixed_bytes,
+        fixed_bytes=fixed_bytes if step_bytes_per_pixel else bound.fixed_bytes,
         content_layer=spec.content_layer,
         style_layers=tuple(spec.style_layers),
         macs=bound.macs,
@@ -319,7 +342,36 @@ def probe(backbone: Backbone) -> CostModel:
         measured=True,
         probe_seconds=time.perf_counter() - started,
         key=cache_key(backbone),
+        input_gradient=input_gradient,
+        input_gradient_seconds=race,
     )
+
+
+def race_input_gradients(backbone: Backbone, stepper, pixels) -> tuple[str, dict[str, float]]:
+    """The faster way to compute ∂L/∂x here (nst.conv_net) and each one's seconds per step at
+    PROBE_CHOICE_SIDE: TensorFlow's gradient unless the flipped kernels win by CHOICE_MARGIN.
+
+    `stepper(objective, x)` gives a function running one step; the two alternate, so a machine
+    getting busier during the race slows both alike. Networks that are not a plain convolution
+    stack have only TensorFlow's gradient.
+    """
+    from nst.objective import get_objective
+
+    if not is_plain(backbone.model):
+        return AUTODIFF, {}
+    spec = backbone.spec
+    x = pixels(max(PROBE_CHOICE_SIDE, spec.min_side))
+    steps = {}
+    for name in (AUTODIFF, FLIPPED):
+        steps[name] = stepper(get_objective(backbone, spec.content_layer, spec.style_layers, name), x)
+        steps[name]()  # the first step at a size allocates; it is not what a run's steps cost
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(3):
+        for name, run in steps.items():
+            times[name].append(_timed(run, 1))
+    seconds = {name: float(np.median(t)) for name, t in times.items()}
+    choice = FLIPPED if seconds[FLIPPED] < CHOICE_MARGIN * seconds[AUTODIFF] else AUTODIFF
+    return choice, seconds
 
 
 _lock = threading.Lock()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nst.backbones import Backbone
+from nst.conv_net import AUTODIFF, INPUT_GRADIENTS, ConvNet
 from nst.images import resize
 from nst.losses import content_loss, gram_matrix, style_loss, total_loss, total_variation_loss
 from nst.memo import LRU, image_digest
@@ -25,12 +26,19 @@ _IMAGE = tf.TensorSpec([1, None, None, 3], tf.float32)
 class Objective:
     """α·L_c + β·Σ w_l E_l + tv·L_tv and its gradient with respect to the pixels."""
 
-    def __init__(self, backbone: Backbone, content_layer: str, style_layers: Sequence[str]):
+    def __init__(
+        self, backbone: Backbone, content_layer: str, style_layers: Sequence[str], input_gradient: str = AUTODIFF
+    ):
+        if input_gradient not in INPUT_GRADIENTS:
+            raise ValueError(f"input_gradient must be one of {INPUT_GRADIENTS}, not {input_gradient!r}")
         self.backbone = backbone
         self.content_layer = content_layer
         self.style_layers = tuple(style_layers)
+        self.input_gradient = input_gradient
         self.layers = tuple(dict.fromkeys((*self.style_layers, content_layer)))
-        self.extractor = backbone.extractor(self.layers)
+        # The same maps either way; only how ∂L/∂x runs through the convolutions differs (nst.conv_net).
+        flipped = input_gradient != AUTODIFF
+        self.extractor = ConvNet(backbone, self.layers) if flipped else backbone.extractor(self.layers)
         self._content_index = self.layers.index(content_layer)
         self._style_index = [self.layers.index(name) for name in self.style_layers]
         self._preprocess = backbone.spec.preprocess
@@ -109,9 +117,13 @@ class Objective:
         return tuple(blended)
 
 
-def get_objective(backbone: Backbone, content_layer: str, style_layers: Sequence[str]) -> Objective:
-    """The shared Objective for this layer choice (built and traced once per process)."""
+def get_objective(
+    backbone: Backbone, content_layer: str, style_layers: Sequence[str], input_gradient: str = AUTODIFF
+) -> Objective:
+    """The shared Objective for this layer choice (built and traced once per process). A run passes
+    the `input_gradient` its cost model found faster on this machine (`CostModel.input_gradient`)."""
     style_layers = tuple(style_layers)
     return backbone.memo(
-        ("objective", content_layer, style_layers), lambda: Objective(backbone, content_layer, style_layers)
+        ("objective", content_layer, style_layers, input_gradient),
+        lambda: Objective(backbone, content_layer, style_layers, input_gradient),
     )

@@ -150,6 +150,12 @@ def plan_run(
     return plan
 
 
+def run_objective(config: StyleConfig, backbone: Backbone, cost: CostModel):
+    """The objective a run of `config` optimises, with the way of computing ∂L/∂x that the cost
+    model found faster on this machine (nst.conv_net)."""
+    return get_objective(backbone, config.content_layer, tuple(config.style_layers), cost.input_gradient)
+
+
 class _Clock:
     """Time left from the plan's predicted step costs, scaled by how the run keeps pace with them."""
 
@@ -192,7 +198,7 @@ def stylize(
     start = time.perf_counter()
     cost = cost or cost_model(backbone)
     plan = plan or plan_run(config, content.shape, [s.shape for s in styles], backbone, cost)
-    objective = get_objective(backbone, config.content_layer, tuple(config.style_layers))
+    objective = run_objective(config, backbone, cost)
     blend = config.style_blend or (1.0,) * len(styles)
     beta = tf.constant(float(config.style_weight), tf.float32)
     layer_names = list(config.style_layers)

@@ -30,11 +30,20 @@ def test_bench_quick_runs_every_section(vgg_weights, tmp_path):
     assert res["latency"]["first_preview_s"] > 0
     assert "Seconds per step" in r.stdout and "Quality on the" in r.stdout
     # the cost model's sections: the probe, the ETA against the run, the memory guard, threads
-    assert {"probe", "eta", "guard", "threads"} <= set(res)
+    assert {"probe", "eta", "guard", "threads", "input_gradients"} <= set(res)
     assert res["probe"][0]["ok"] and res["probe"][0]["step_per_pixel"] > 0
     assert all(row["real_s"] > 0 and row["predicted_s"] > 0 for row in res["eta"])
     assert all(row["ok"] and row["measured"] > 0 and row["estimate"] > 0 for row in res["guard"])
-    assert [row["threads"] for row in res["threads"]] == [1, 2] and all(row["ok"] for row in res["threads"])
+    assert [(row["threads"], row["way"]) for row in res["threads"]] == [
+        (1, "autodiff"),
+        (1, "flipped"),
+        (2, "autodiff"),
+        (2, "flipped"),
+    ]
+    assert all(row["ok"] for row in res["threads"])
+    assert [row["way"] for row in res["input_gradients"]] == ["autodiff", "flipped"]
+    assert all(row["ok"] and row["step_s"] > 0 and row["first_step_peak"] > 0 for row in res["input_gradients"])
+    assert "TensorFlow's input gradient against the flipped kernels" in r.stdout
     assert "Time before Run (predicted) against the run" in r.stdout and "Memory guard" in r.stdout
     # layer reconstructions, old recipe against the budgeted plan
     assert [row["kind"] for row in res["reconstructions"]] == ["content", "style"]

@@ -9,9 +9,10 @@ import pytest
 
 from nst.colour import rgb_to_ycbcr
 from nst.config import StyleConfig
+from nst.cost import cost_model
 from nst.images import fitted_size
 from nst.objective import get_objective
-from nst.transfer import Progress, Result, run, stylize
+from nst.transfer import Progress, Result, run, run_objective, stylize
 
 
 def small(**changes) -> StyleConfig:
@@ -204,7 +205,6 @@ def test_fine_stage_weights_only_the_full_size_after_coarse_stages(
 
 def test_a_run_reports_its_time_against_the_plans_prediction(backbone, content_image, style_image, monkeypatch):
     import nst.transfer
-    from nst.cost import cost_model
     from nst.transfer import plan_run
 
     seen = []
@@ -227,7 +227,7 @@ def test_coarse_to_fine_runs_each_scale(backbone, content_image, style_image):
 
 
 def test_objective_traced_once_for_all_sizes(backbone, content_image, style_image):
-    obj = get_objective(backbone, "block4_conv2", backbone.spec.style_layers)
+    obj = run_objective(small(), backbone, cost_model(backbone))
     run(content_image, [style_image], small(max_side=64, steps_per_epoch=2), backbone)
     before = obj.loss_and_grad.experimental_get_tracing_count()
     run(content_image, [style_image], small(max_side=80, steps_per_epoch=2, style_weight=5.0), backbone)
@@ -244,7 +244,7 @@ def test_style_targets_are_cached(backbone, style_image):
 def test_non_finite_loss_stops_with_last_finite_image(backbone, content_image, style_image, monkeypatch):
     from nst.tf_runtime import tf
 
-    obj = get_objective(backbone, "block4_conv2", backbone.spec.style_layers)
+    obj = run_objective(small(), backbone, cost_model(backbone))  # the one the run below will use
     real = obj.loss_and_grad
     calls = {"n": 0}
 

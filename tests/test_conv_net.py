@@ -1,0 +1,143 @@
+"""The flipped-kernel input gradient (nst.conv_net) and the probe's race that chooses it.
+
+Which of the two ways a machine uses depends on its kernels, so both are run here on every
+machine, whatever the probe picked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from nst import cost
+from nst.conv_net import AUTODIFF, FLIPPED, ConvNet, flipped_kernel, is_plain
+from nst.cost import cost_model, static_bound
+from nst.objective import get_objective
+from nst.tf_runtime import tf
+from nst.transfer import run, run_objective
+from tests.test_engine import small
+
+
+def test_flipped_kernel_by_hand():
+    # W[i, j, c, o] = 1000·i + 100·j + 10·c + o, so each entry says where it came from
+    i, j, c, o = np.meshgrid(range(3), range(3), range(2), range(4), indexing="ij")
+    w = (1000 * i + 100 * j + 10 * c + o).astype(np.float32)
+    f = flipped_kernel(tf.constant(w)).numpy()
+    assert f.shape == (3, 3, 4, 2)
+    assert f[0, 0, 3, 1] == w[2, 2, 1, 3] == 2213
+    assert f[2, 1, 0, 1] == w[0, 1, 1, 0] == 110
+
+
+def test_flipped_convolution_is_the_input_gradient_of_a_convolution():
+    """conv(dy, W') equals TensorFlow's gradient of Σ dy·conv(x, W) with respect to x."""
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.normal(size=(1, 7, 9, 3)).astype(np.float32))
+    w = tf.constant(rng.normal(size=(3, 3, 3, 5)).astype(np.float32))
+    dy = tf.constant(rng.normal(size=(1, 7, 9, 5)).astype(np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.conv2d(x, w, 1, "SAME")
+    expected = tape.gradient(y, x, output_gradients=dy)
+    np.testing.assert_allclose(tf.nn.conv2d(dy, flipped_kernel(w), 1, "SAME"), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_only_plain_stacks_take_the_flipped_gradient(backbone):
+    from nst.backbones import load_backbone
+
+    assert is_plain(backbone.model)
+    inception = load_backbone("inception_v3", random_weights_for_tests=True, precision="float32")
+    assert not is_plain(inception.model)
+    with pytest.raises(ValueError):
+        ConvNet(inception, ("mixed0",))
+
+
+def _loss_and_grad(objective, x, target):
+    content, grams = objective.features(target)
+    one = tf.constant(1.0)
+    terms, per_layer, grad = objective.loss_and_grad(x, content, grams, tf.ones([5]), one, one, one)
+    return terms.numpy(), per_layer.numpy(), grad.numpy()
+
+
+def test_both_gradients_agree_on_the_real_weights(backbone):
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.uniform(0, 255, (1, 40, 56, 3)).astype(np.float32))
+    target = tf.constant(rng.uniform(0, 255, (1, 40, 56, 3)).astype(np.float32))
+    layers = backbone.spec.content_layer, backbone.spec.style_layers
+    a = _loss_and_grad(get_objective(backbone, *layers, AUTODIFF), x, target)
+    f = _loss_and_grad(get_objective(backbone, *layers, FLIPPED), x, target)
+    np.testing.assert_allclose(f[0], a[0], rtol=1e-5)
+    np.testing.assert_allclose(f[1], a[1], rtol=1e-5)
+    assert np.linalg.norm(f[2] - a[2]) < 1e-5 * np.linalg.norm(a[2])
+
+
+def test_both_gradients_agree_in_bfloat16(vgg_weights):
+    """Emulated (slow) on CPUs without AVX512-BF16, so tiny; bfloat16 keeps 8 bits of mantissa."""
+    from nst.backbones import load_backbone
+
+    bf16 = load_backbone("vgg19", weights=str(vgg_weights), precision="bfloat16")
+    rng = np.random.default_rng(2)
+    x = tf.constant(rng.uniform(0, 255, (1, 32, 32, 3)).astype(np.float32))
+    target = tf.constant(rng.uniform(0, 255, (1, 32, 32, 3)).astype(np.float32))
+    layers = bf16.spec.content_layer, bf16.spec.style_layers
+    a = _loss_and_grad(get_objective(bf16, *layers, AUTODIFF), x, target)
+    f = _loss_and_grad(get_objective(bf16, *layers, FLIPPED), x, target)
+    np.testing.assert_allclose(f[0], a[0], rtol=0.05)
+    assert np.linalg.norm(f[2] - a[2]) < 0.1 * np.linalg.norm(a[2])
+
+
+@pytest.mark.parametrize("way", [AUTODIFF, FLIPPED])
+def test_a_run_uses_the_way_its_cost_model_chose(backbone, content_image, style_image, way):
+    model = replace(cost_model(backbone), input_gradient=way)
+    cfg = small(steps_per_epoch=8)
+    objective = run_objective(cfg, backbone, model)
+    assert objective.input_gradient == way
+    before = objective.loss_and_grad.experimental_get_tracing_count()
+    result = run(content_image, [style_image], cfg, backbone, cost=model)
+    assert result.status == "finished" and result.history[-1]["total"] < 0.6 * result.history[0]["total"]
+    assert objective.loss_and_grad.experimental_get_tracing_count() == before  # it ran, traced once
+
+
+def test_runs_by_either_way_paint_the_same_picture(backbone, content_image, style_image):
+    cfg = small(steps_per_epoch=6)
+    base = cost_model(backbone)
+    a = run(content_image, [style_image], cfg, backbone, cost=replace(base, input_gradient=AUTODIFF))
+    f = run(content_image, [style_image], cfg, backbone, cost=replace(base, input_gradient=FLIPPED))
+    assert f.history[-1]["total"] == pytest.approx(a.history[-1]["total"], rel=1e-3)
+    assert np.abs(f.image.astype(int) - a.image.astype(int)).mean() < 1.0
+
+
+@pytest.mark.parametrize(
+    "seconds,expected",
+    [
+        ({AUTODIFF: 0.20, FLIPPED: 0.15}, FLIPPED),
+        ({AUTODIFF: 0.20, FLIPPED: 0.195}, AUTODIFF),
+        ({AUTODIFF: 0.15, FLIPPED: 0.20}, AUTODIFF),
+    ],
+    ids=["flipped-faster", "near-tie", "autodiff-faster"],
+)
+def test_the_race_takes_the_faster_way_and_keeps_tensorflows_in_a_near_tie(backbone, monkeypatch, seconds, expected):
+    """Timings given by hand: the race's decision, not this machine's speed, is under test."""
+    calls = []
+
+    def stepper(objective, x):
+        calls.append(objective.input_gradient)
+        return lambda: objective.input_gradient
+
+    monkeypatch.setattr(cost, "_timed", lambda fn, repeats: seconds[fn()])
+    choice, measured = cost.race_input_gradients(backbone, stepper, lambda side: tf.zeros([1, side, side, 3]))
+    assert choice == expected and measured == seconds and calls == [AUTODIFF, FLIPPED]
+
+
+def test_the_probe_records_its_race_and_other_networks_keep_tensorflows_gradient(backbone):
+    from nst.backbones import load_backbone
+
+    model = cost_model(backbone)
+    assert model.input_gradient in (AUTODIFF, FLIPPED)
+    assert set(model.input_gradient_seconds) == {AUTODIFF, FLIPPED}
+    faster = min(model.input_gradient_seconds, key=model.input_gradient_seconds.get)
+    assert model.input_gradient in (faster, AUTODIFF)  # the flipped way only when it was faster
+    inception = load_backbone("inception_v3", random_weights_for_tests=True, precision="float32")
+    assert cost.race_input_gradients(inception, None, None) == (AUTODIFF, {})
+    assert static_bound(backbone).input_gradient == AUTODIFF
