@@ -607,7 +607,10 @@ def main(argv: list[str] | None = None) -> int:
     if "threads" in sections:
         res["threads"] = planning.threads(96 if args.quick else 384, [1, 2])
     if "gradients" in sections:
-        res["input_gradients"] = planning.input_gradients([96] if args.quick else [192, 384, 512, 768])
+        cases = (
+            [(96, "float32")] if args.quick else [(s, "float32") for s in (192, 384, 512, 768)] + [(384, "bfloat16")]
+        )
+        res["input_gradients"] = planning.input_gradients(cases)
     if "memory" in sections:
         res["memory"] = memory([64] if args.quick else [256, 512, 1024, 1536, 2048])
     if "growth" in sections:

@@ -137,7 +137,7 @@ from nst.objective import get_objective
 from nst.tf_runtime import tf
 status = lambda key: int(re.search(key + r":\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1]) * 1024
 side, way = int(sys.argv[1]), sys.argv[2]
-b = load_backbone(precision="float32")
+b = load_backbone(precision=sys.argv[3] if len(sys.argv) > 3 else "float32")
 o = get_objective(b, b.spec.content_layer, b.spec.style_layers, way)
 w, one = tf.ones([5]), tf.constant(1.0)
 def args(side):
@@ -174,15 +174,15 @@ def threads(side: int, counts: list[int]) -> list[dict]:
     return rows
 
 
-def input_gradients(sides: list[int]) -> list[dict]:
-    """A float32 step's median time and first-step peak memory at each size, TensorFlow's gradient
-    against the flipped kernels (nst.conv_net), one fresh process each, the two alternating."""
+def input_gradients(cases: list[tuple[int, str]]) -> list[dict]:
+    """A step's median time and first-step peak memory at each (size, precision), TensorFlow's
+    gradient against the flipped kernels (nst.conv_net), one fresh process each, the two alternating."""
     rows = []
-    for side in sides:
+    for side, precision in cases:
         for way in WAYS:
-            row = child(_STEP, str(side), way)
-            rows.append({"side": side, "way": way, **row})
-            log(f"  input gradient {side}px {way}: {row}")
+            row = child(_STEP, str(side), way, precision)
+            rows.append({"side": side, "precision": precision, "way": way, **row})
+            log(f"  input gradient {side}px {precision} {way}: {row}")
     return rows
 
 
@@ -265,14 +265,17 @@ def report(res: dict, table) -> list[str]:
             "",
         ]
     if res.get("input_gradients"):
-        by = {(r["side"], r["way"]): r for r in res["input_gradients"] if r.get("ok")}
+        by = {(r["side"], r.get("precision", "float32"), r["way"]): r for r in res["input_gradients"] if r.get("ok")}
         rows = []
-        for side in dict.fromkeys(r["side"] for r in res["input_gradients"]):
-            a, f = by.get((side, "autodiff")), by.get((side, "flipped"))
+        for side, precision in dict.fromkeys(
+            (r["side"], r.get("precision", "float32")) for r in res["input_gradients"]
+        ):
+            a, f = by.get((side, precision, "autodiff")), by.get((side, precision, "flipped"))
             if a and f:
                 rows.append(
                     [
                         f"{side}×{side * 3 // 4}",
+                        precision,
                         f"{a['step_s']:.3f}",
                         f"{f['step_s']:.3f}",
                         f"{f['step_s'] / a['step_s']:.2f}",
@@ -281,8 +284,19 @@ def report(res: dict, table) -> list[str]:
                     ]
                 )
         out += [
-            "float32 step: TensorFlow's input gradient against the flipped kernels",
-            table(rows, ["size", "autodiff s", "flipped s", "flipped/autodiff", "autodiff peak GB", "flipped peak GB"]),
+            "A step: TensorFlow's input gradient against the flipped kernels",
+            table(
+                rows,
+                [
+                    "size",
+                    "precision",
+                    "autodiff s",
+                    "flipped s",
+                    "flipped/autodiff",
+                    "autodiff peak GB",
+                    "flipped peak GB",
+                ],
+            ),
             "",
         ]
     return out

@@ -307,18 +307,21 @@ def probe(backbone: Backbone) -> CostModel:
 
     # Memory is read at PROBE_MEMORY_SIDE at least: below it oneDNN's scratch memory per pixel is
     # not yet what it is at the sizes people run (seen with emulated bfloat16).
-    # Two readings at sizes new to the process, and the larger slope: how TensorFlow orders a step's
-    # independent operations (the style layers' gradients) moves its peak by up to a third.
+    # What a stage adds: the targets' forward pass, then a step, at a size new to the process. What
+    # the pass frees the step only partly reuses (seen: a run at 384 px peaked 0.1 GB above its bare
+    # step). Three readings and the largest slope: how TensorFlow orders a step's independent operations
+    # (the style layers' gradients, which thread frees what) moves its peak by up to a third.
     side_m = max(side, PROBE_MEMORY_SIDE)
     slopes = []
-    for s in (int(side_m * 1.15), side_m):
+    for s in (int(side_m * 1.3), int(side_m * 1.15), side_m):
         b = fresh(s)
-        slopes.append((_peak_of(lambda b=b: step(objective, b)) - m_small) / (s * s - small * small))
+        stage = lambda b=b: (forward(objective, b[0]), step(objective, b))  # noqa: E731
+        slopes.append((_peak_of(stage) - m_small) / (s * s - small * small))
     if side_m != side:
         b = fresh(side)
     t_large = _timed(lambda: step(objective, b), 2)
     f_large = _timed(lambda: forward(objective, b[0]), 2)
-    side_f = int(side_m * 1.4)  # a size no pass has run at yet, for the forward pass's memory
+    side_f = int(side_m * 1.45)  # a size no pass has run at yet, for the forward pass's memory
     x_f = pixels(side_f)
     m_forward = _peak_of(lambda: forward(objective, x_f))
     px_small, px_large = small * small, side * side
