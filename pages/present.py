@@ -172,6 +172,8 @@ def stage() -> None:
         if view is not None and view.steps:
             figure = charts.loss_figure(view.steps, view.curves, log=True, marks=view.marks, height=330)
             st.plotly_chart(figure, key="present_chart", config={"displaylogo": False, "displayModeBar": False})
+    if current is not None and view is not None:
+        state.wait_if_ending(current, view)
     if current is not None and current.done and state.archive(current) is not None:
         st.rerun()  # the whole page: the buttons follow the finished run
 

@@ -236,6 +236,7 @@ def live_view() -> None:
         else:
             figure = charts.layer_figure(view.steps, view.layer_curves, log=log, marks=view.marks)
         st.plotly_chart(figure, key="loss_chart", config={"displaylogo": False})
+    state.wait_if_ending(current, view)
     if current.done and state.archive(current) is not None:
         st.rerun()  # the whole page: buttons, history and downloads follow the finished run
 

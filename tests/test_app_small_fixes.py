@@ -234,3 +234,21 @@ def test_times_before_run_read_to_the_second_below_20_s():
     assert duration(0.2) == "about 1 s"
     assert duration(44.1) == "about 45 s" and duration(77.8) == "about 80 s"
     assert duration(600) == "about 10 min"
+
+
+@pytest.mark.parametrize(
+    "left,waited",
+    [(1.2, [1.7]), (5.0, []), (None, [])],
+    ids=["ends-before-next-redraw", "ends-later", "not-running"],
+)
+def test_a_page_waits_for_a_run_ending_before_its_next_redraw(left, waited):
+    """'Finished' shows when the run ends, not up to LIVE_EVERY later; a run that will go on past
+    the next redraw, or one not running, is not waited for."""
+    from types import SimpleNamespace
+
+    from ui import state
+
+    calls = []
+    job = SimpleNamespace(wait=lambda timeout: calls.append(timeout) or True)
+    state.wait_if_ending(job, SimpleNamespace(seconds_left=left))
+    assert calls == pytest.approx(waited)
