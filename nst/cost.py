@@ -313,7 +313,7 @@ def probe(backbone: Backbone) -> CostModel:
     # (the style layers' gradients, which thread frees what) moves its peak by up to a third.
     side_m = max(side, PROBE_MEMORY_SIDE)
     slopes = []
-    for s in (int(side_m * 1.3), int(side_m * 1.15), side_m):
+    for s in (side_m, int(side_m * 1.15), int(side_m * 1.3)):
         b = fresh(s)
         stage = lambda b=b: (forward(objective, b[0]), step(objective, b))  # noqa: E731
         slopes.append((_peak_of(stage) - m_small) / (s * s - small * small))
