@@ -1,12 +1,13 @@
 """What a step costs on this machine, in seconds and bytes, measured rather than assumed.
 
 CPUs differ by an order of magnitude for this work: with AVX512-BF16 a bfloat16 step is about
-twice as fast as float32, without it bfloat16 is emulated and ten times slower, and oneDNN picks
-other convolution kernels (with other scratch memory) on AVX2 than on AVX-512. So the ETA, the
-time-budget planner and the memory guard read a `CostModel` measured by a short probe on the
-machine itself: a few loss-and-gradient steps and forward passes at two small sizes, fitted as
-fixed + per-pixel cost, and the peak memory each adds. The probe costs a few seconds once; its
-result is kept on disk per CPU model, TensorFlow version, backbone and precision.
+twice as fast as float32, without it bfloat16 is emulated (TensorFlow's input-gradient kernel then
+ten times slower), and oneDNN picks other convolution kernels (with other scratch memory) on AVX2
+than on AVX-512. So the ETA, the time-budget planner and the memory guard read a `CostModel`
+measured by a short probe on the machine itself: a race of the two ways of computing ∂L/∂x
+(nst.conv_net), then a few loss-and-gradient steps and forward passes at two small sizes, fitted
+as fixed + per-pixel cost, and the peak memory each adds. The probe costs 8–10 s once on a 2-core
+CPU; its result is kept on disk per CPU model, TensorFlow version, backbone and precision.
 
 Other layer choices than the probed one are scaled by the network's multiply-adds per pixel up
 to their deepest layer (time) and its activation elements per pixel (memory), both computed from
@@ -383,7 +384,7 @@ _models: dict[str, CostModel] = {}
 
 def cost_model(backbone: Backbone, *, refresh: bool = False) -> CostModel:
     """The measured model for this backbone on this machine: from memory, from the disk cache, or
-    probed now (a few seconds, once). On a GPU the times are measured the same way; its memory is
+    probed now (about 10 s on a 2-core CPU, once). On a GPU the times are measured the same way; its memory is
     not this process's RSS, so the memory guard does not use them there."""
     key = cache_key(backbone)
     with _lock:

@@ -64,7 +64,7 @@ def _load(name: str, precision: str) -> Backbone:
     backbone = load_backbone(name, weights=explicit, precision=precision, download=False)
     _warm_up(backbone)
     memory.mark_baseline()  # what the process holds before any run: later growth is reusable by runs
-    cost_model(backbone)  # this machine's speed: a few seconds once, then read from the disk cache
+    cost_model(backbone)  # this machine's speed: about 10 s once, then read from the disk cache
     return backbone
 
 
