@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from nst.conv_net import INPUT_GRADIENTS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -129,13 +131,11 @@ def guard(cases: list[tuple[int, str]]) -> list[dict]:
 
 
 _STEP = """
-import json, re, time, numpy as np, sys
-from pathlib import Path
+import json, time, numpy as np, sys
 from nst.backbones import load_backbone
-from nst.memory import release_free_memory
+from nst.memory import process_rss, release_free_memory, reset_peak, status_bytes
 from nst.objective import get_objective
 from nst.tf_runtime import tf
-status = lambda key: int(re.search(key + r":\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1]) * 1024
 side, way = int(sys.argv[1]), sys.argv[2]
 b = load_backbone(precision=sys.argv[3] if len(sys.argv) > 3 else "float32")
 o = get_objective(b, b.spec.content_layer, b.spec.style_layers, way)
@@ -146,10 +146,10 @@ def args(side):
 o.loss_and_grad(*args(64))[0].numpy()
 a = args(side)
 release_free_memory()
-Path("/proc/self/clear_refs").write_text("5")
-before = status("VmRSS")
+reset_peak()
+before = process_rss()
 o.loss_and_grad(*a)[0].numpy()
-peak = status("VmHWM") - before
+peak = status_bytes("VmHWM") - before
 times = []
 for _ in range(5):
     t0 = time.perf_counter()
@@ -158,15 +158,13 @@ for _ in range(5):
 print(json.dumps({"step_s": float(np.median(times)), "first_step_peak": peak}))
 """
 
-WAYS = ("autodiff", "flipped")  # nst.conv_net.INPUT_GRADIENTS
-
 
 def threads(side: int, counts: list[int]) -> list[dict]:
     """Median float32 step time at `side` with 1, 2, … intra-op threads (one process each), for
     both ways of computing the input gradient."""
     rows = []
     for n in counts:
-        for way in WAYS:
+        for way in INPUT_GRADIENTS:
             env = {"TF_NUM_INTRAOP_THREADS": str(n), "TF_NUM_INTEROP_THREADS": "1"}
             row = child(_STEP, str(side), way, env=env)
             rows.append({"threads": n, "way": way, "side": side, **row})
@@ -179,7 +177,7 @@ def input_gradients(cases: list[tuple[int, str]]) -> list[dict]:
     gradient against the flipped kernels (nst.conv_net), one fresh process each, the two alternating."""
     rows = []
     for side, precision in cases:
-        for way in WAYS:
+        for way in INPUT_GRADIENTS:
             row = child(_STEP, str(side), way, precision)
             rows.append({"side": side, "precision": precision, "way": way, **row})
             log(f"  input gradient {side}px {precision} {way}: {row}")

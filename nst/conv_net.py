@@ -63,23 +63,23 @@ class ConvNet:
     """The backbone's layers up to the deepest of `layers`, called like the Keras extractor
     (a preprocessed batch in, the maps of `layers` out, in the layers' compute dtype).
 
-    The kernels are the Keras model's own variables, read at call time: no second copy of the
-    weights, and a mixed-precision backbone computes in its compute dtype as Keras would.
+    The forward kernels are the Keras model's own variables, read at call time, so a mixed-precision
+    backbone computes in its compute dtype as Keras would; the flipped ones are one copy per backbone
+    (`flipped_kernels`), shared by every layer choice.
     """
 
     def __init__(self, backbone: Backbone, layers: tuple[str, ...]):
         if not is_plain(backbone.model):
             raise ValueError(f"{backbone.spec.label} is not a plain convolution stack")
         self.layers = tuple(layers)
-        wanted = set(self.layers)
+        missing = set(self.layers)
         self._stack = []
         for layer in backbone.model.layers:
-            kind = type(layer).__name__
-            if kind in ("Conv2D", "MaxPooling2D"):
-                self._stack.append(layer)
-            if wanted <= {item.name for item in self._stack}:
+            if not missing:
                 break
-        missing = wanted - {layer.name for layer in self._stack}
+            if type(layer).__name__ in ("Conv2D", "MaxPooling2D"):
+                self._stack.append(layer)
+                missing.discard(layer.name)
         if missing:
             raise ValueError(f"{backbone.spec.label} has no layer(s) {sorted(missing)}")
         self._flipped = backbone.memo(("flipped kernels",), lambda: flipped_kernels(backbone.model))
@@ -92,10 +92,7 @@ class ConvNet:
             dtype = layer.compute_dtype
             x = tf.cast(x, dtype)
             if type(layer).__name__ == "Conv2D":
-                # Read as tensors here: the gradient below is with respect to x only.
-                kernel = tf.cast(tf.convert_to_tensor(layer.kernel.value), dtype)
-                bias = tf.cast(tf.convert_to_tensor(layer.bias.value), dtype)
-                x = _conv_relu(x, kernel, bias, self._flipped[layer.name])
+                x = _conv_relu(x, _weight(layer, "kernel"), _weight(layer, "bias"), self._flipped[layer.name])
             else:
                 size, strides = layer.pool_size, layer.strides or layer.pool_size
                 x = tf.nn.max_pool2d(x, size, strides, layer.padding.upper())
@@ -110,10 +107,18 @@ def flipped_kernels(model) -> dict:
     from nst.tf_runtime import tf
 
     return {
-        layer.name: tf.constant(flipped_kernel(tf.cast(tf.convert_to_tensor(layer.kernel.value), layer.compute_dtype)))
+        layer.name: tf.constant(flipped_kernel(_weight(layer, "kernel")))
         for layer in model.layers
         if type(layer).__name__ == "Conv2D"
     }
+
+
+def _weight(layer, name: str):
+    """A layer's variable as a tensor in the layer's compute dtype (as Keras's mixed precision casts
+    it); a tensor, not the variable, because the custom gradient is with respect to x only."""
+    from nst.tf_runtime import tf
+
+    return tf.cast(tf.convert_to_tensor(getattr(layer, name).value), layer.compute_dtype)
 
 
 def _conv_relu(x, kernel, bias, flipped):

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nst.conv_net import AUTODIFF, FLIPPED, is_plain
+from nst.conv_net import AUTODIFF, FLIPPED, INPUT_GRADIENTS, is_plain
 from nst.memory import process_rss, release_free_memory, reset_peak, status_bytes
 
 if TYPE_CHECKING:
@@ -366,7 +366,7 @@ def race_input_gradients(backbone: Backbone, stepper, pixels) -> tuple[str, dict
     spec = backbone.spec
     x = pixels(max(PROBE_CHOICE_SIDE, spec.min_side))
     steps = {}
-    for name in (AUTODIFF, FLIPPED):
+    for name in INPUT_GRADIENTS:
         steps[name] = stepper(get_objective(backbone, spec.content_layer, spec.style_layers, name), x)
         steps[name]()  # the first step at a size allocates; it is not what a run's steps cost
     times: dict[str, list[float]] = {name: [] for name in steps}

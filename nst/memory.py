@@ -112,7 +112,7 @@ def process_rss() -> int | None:
     return status_bytes("VmRSS")
 
 
-def release_free_memory() -> bool:
+def release_free_memory() -> None:
     """Hand memory freed inside the process back to the system (glibc's malloc_trim), so that the
     next peak reading counts what a computation needs, not what it found free from an earlier one
     (the probe's steps of one size otherwise hid up to 40 % of the next size's need)."""
@@ -120,9 +120,8 @@ def release_free_memory() -> bool:
         import ctypes
 
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-        return True
-    except (OSError, AttributeError):  # not glibc (musl, macOS)
-        return False
+    except (OSError, AttributeError):  # not glibc (musl, macOS): readings are then coarser
+        pass
 
 
 def reset_peak() -> bool:

@@ -53,20 +53,22 @@ def test_only_plain_stacks_take_the_flipped_gradient(backbone):
         ConvNet(inception, ("mixed0",))
 
 
-def _loss_and_grad(objective, x, target):
-    content, grams = objective.features(target)
+def _both_ways(backbone, shape: tuple[int, int], seed: int):
+    """(terms, per-layer losses, gradient) of one step on random pixels, TensorFlow's way and flipped."""
+    rng = np.random.default_rng(seed)
+    x, target = (tf.constant(rng.uniform(0, 255, (1, *shape, 3)).astype(np.float32)) for _ in range(2))
     one = tf.constant(1.0)
-    terms, per_layer, grad = objective.loss_and_grad(x, content, grams, tf.ones([5]), one, one, one)
-    return terms.numpy(), per_layer.numpy(), grad.numpy()
+    out = []
+    for way in (AUTODIFF, FLIPPED):
+        objective = get_objective(backbone, backbone.spec.content_layer, backbone.spec.style_layers, way)
+        content, grams = objective.features(target)
+        terms, per_layer, grad = objective.loss_and_grad(x, content, grams, tf.ones([5]), one, one, one)
+        out.append((terms.numpy(), per_layer.numpy(), grad.numpy()))
+    return out
 
 
 def test_both_gradients_agree_on_the_real_weights(backbone):
-    rng = np.random.default_rng(1)
-    x = tf.constant(rng.uniform(0, 255, (1, 40, 56, 3)).astype(np.float32))
-    target = tf.constant(rng.uniform(0, 255, (1, 40, 56, 3)).astype(np.float32))
-    layers = backbone.spec.content_layer, backbone.spec.style_layers
-    a = _loss_and_grad(get_objective(backbone, *layers, AUTODIFF), x, target)
-    f = _loss_and_grad(get_objective(backbone, *layers, FLIPPED), x, target)
+    a, f = _both_ways(backbone, (40, 56), seed=1)
     np.testing.assert_allclose(f[0], a[0], rtol=1e-5)
     np.testing.assert_allclose(f[1], a[1], rtol=1e-5)
     assert np.linalg.norm(f[2] - a[2]) < 1e-5 * np.linalg.norm(a[2])
@@ -77,12 +79,7 @@ def test_both_gradients_agree_in_bfloat16(vgg_weights):
     from nst.backbones import load_backbone
 
     bf16 = load_backbone("vgg19", weights=str(vgg_weights), precision="bfloat16")
-    rng = np.random.default_rng(2)
-    x = tf.constant(rng.uniform(0, 255, (1, 32, 32, 3)).astype(np.float32))
-    target = tf.constant(rng.uniform(0, 255, (1, 32, 32, 3)).astype(np.float32))
-    layers = bf16.spec.content_layer, bf16.spec.style_layers
-    a = _loss_and_grad(get_objective(bf16, *layers, AUTODIFF), x, target)
-    f = _loss_and_grad(get_objective(bf16, *layers, FLIPPED), x, target)
+    a, f = _both_ways(bf16, (32, 32), seed=2)
     np.testing.assert_allclose(f[0], a[0], rtol=0.05)
     assert np.linalg.norm(f[2] - a[2]) < 0.1 * np.linalg.norm(a[2])
 
