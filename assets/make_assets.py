@@ -1964,8 +1964,8 @@ the pictures in them are the gallery images above and results computed from them
 `demo/*.nstrun` are recorded runs (`nst.replay`: settings, every step's losses and time, previews,
 the final picture, and the photo and painting they were made from), replayed by the Studio without
 computing. They were made by this project with `make demo-pack` (`assets/make_demo_pack.py`) from
-the gallery pictures above only: Lighthouse × Waves (Quick preview), Lake house × Swirls
-(Balanced), City at dusk × Stained glass (Quick preview). Same licence (CC0 1.0).
+the gallery pictures above only: Lighthouse × Waves (Quick), Lake house × Swirls
+(Balanced), City at dusk × Stained glass (Quick). Same licence (CC0 1.0).
 """
     (ASSETS / "README.md").write_text(text, encoding="utf-8")
 

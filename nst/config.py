@@ -272,7 +272,7 @@ class StyleConfig:
 
 
 PRESETS: dict[str, str] = {
-    "quick": "Quick preview",
+    "quick": "Quick",
     "balanced": "Balanced",
     "high": "High quality",
 }

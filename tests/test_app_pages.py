@@ -153,14 +153,14 @@ def test_presentation_view_runs_the_pair_of_its_address(vgg_weights):
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="present_content").value == "Lighthouse"
     assert at.selectbox(key="present_style").value == "Waves"
-    assert at.segmented_control(key="present_preset").value == "Quick preview"
+    assert at.segmented_control(key="present_preset").value == "Quick"
     assert not at.expander  # no settings on the stage
     at.selectbox(key="present_style").set_value("Swirls").run()
     assert at.query_params["style"] in ("swirls", ["swirls"])
     at.button(key="present_run").click().run()
     job = at.session_state["job"]
     assert job is not None and job.wait(180) and job.view().status == "finished"
-    assert job.runs[0].task.config.max_side == 256  # the Quick preview preset (the run, recorded)
+    assert job.runs[0].task.config.max_side == 256  # the Quick preset (the run, recorded)
     at.run()
     assert not at.exception
     history = at.session_state["history"]

@@ -131,7 +131,7 @@ def test_second_run_is_refused_while_one_is_going(vgg_weights):
     assert any("Stopped after" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("preset,size", [("Quick preview", 256), ("High quality", 512)])
+@pytest.mark.parametrize("preset,size", [("Quick", 256), ("High quality", 512)])
 def test_presets_write_the_widgets(vgg_weights, preset, size):
     at = studio(vgg_weights)
     at.segmented_control(key="preset").set_value(preset).run()
@@ -143,11 +143,11 @@ def test_preset_highlight_follows_the_settings(vgg_weights):
     assert at.segmented_control(key="preset").value == "Balanced"
     at.slider(key="cfg.max_side").set_value(320).run()
     assert at.segmented_control(key="preset").value is None  # custom: no preset is highlighted
-    at.segmented_control(key="preset").set_value("Quick preview").run()
-    assert at.segmented_control(key="preset").value == "Quick preview"
+    at.segmented_control(key="preset").set_value("Quick").run()
+    assert at.segmented_control(key="preset").value == "Quick"
     assert at.slider(key="cfg.max_side").value == 256
     at.segmented_control(key="preset").set_value(None).run()  # clicking it again changes nothing
-    assert at.segmented_control(key="preset").value == "Quick preview"
+    assert at.segmented_control(key="preset").value == "Quick"
 
 
 def test_blend_weights_belong_to_each_painting(vgg_weights):
@@ -217,7 +217,7 @@ def test_presets_say_how_long_they_take_here(vgg_weights):
     at = studio(vgg_weights)
     captions = " ".join(c.value for c in at.caption)
     here = re.search(
-        r"Here: Quick preview about (\d+) s · Balanced about (\d+) s · High quality about (\d+ (?:s|min))", captions
+        r"Here: Quick about (\d+) s · Balanced about (\d+) s · High quality about (\d+ (?:s|min))", captions
     )
     assert here, captions
     quick, balanced = int(here[1]), int(here[2])
@@ -245,7 +245,7 @@ def test_a_budget_too_short_disables_run_and_names_the_size_that_fits(vgg_weight
     assert not at.error and not at.button(key="run").disabled
     assert any("(within 60 s)" in c.value for c in at.caption)
     # a preset keeps the budget (it is a quality level, the budget is separate)
-    at.segmented_control(key="preset").set_value("Quick preview")
+    at.segmented_control(key="preset").set_value("Quick")
     at.run()
     assert at.segmented_control(key="cfg.time_limit").value == 60.0 and at.session_state["cfg.max_side"] == 256
 

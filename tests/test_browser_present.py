@@ -35,7 +35,7 @@ def test_presentation_view_fits_one_screen(server, browser, tmp_path, width, hei
     inputs = page.locator(".st-key-present_inputs")
     expect(inputs).to_contain_text("Photo · Lighthouse")
     expect(inputs).to_contain_text("Painting · Waves")
-    expect(page.get_by_role("radio", name="Quick preview")).to_be_checked()
+    expect(page.get_by_role("radio", name="Quick")).to_be_checked()
     assert page.get_by_text("All settings").count() == 0
     picture = page.locator(".st-key-present_result [data-testid='stImage'] img").first
     inside(page, picture, width, height)

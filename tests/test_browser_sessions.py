@@ -103,7 +103,7 @@ def test_four_visitors_queue_and_each_gets_their_own_result(shared_server, brows
         upload(page, "upload paintings", painting)
         page.locator('[data-testid="stImageCaption"]').filter(has_text=f"painting-{name}").wait_for(timeout=30_000)
         wait_idle(page)
-        page.get_by_role("radio", name="Quick preview").click()
+        page.get_by_role("radio", name="Quick").click()
         page.get_by_text(re.compile(r"256 px · \d+ \+ \d+ steps")).wait_for(timeout=30_000)
         set_steps(page, STEPS)
         page.get_by_text(re.compile(r"256 px · {} \+ {} steps".format(*split_steps(STEPS, 2)))).wait_for(timeout=30_000)

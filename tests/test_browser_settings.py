@@ -60,7 +60,7 @@ def test_out_of_range_values_disable_run_beside_the_field(server, browser, tmp_p
     page.screenshot(path=str(tmp_path / "steps-error.png"))
 
     # a preset puts every knob back, including the one that was wrong
-    page.get_by_role("radio", name="Quick preview").click()
+    page.get_by_role("radio", name="Quick").click()
     wait_idle(page)
     page.get_by_text(re.compile(r"256 px · \d+ \+ \d+ steps")).first.wait_for(timeout=30_000)
     expect(run_button(page)).to_be_enabled(timeout=30_000)

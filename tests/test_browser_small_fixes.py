@@ -60,7 +60,7 @@ def test_sidebar_follows_another_visitors_run(server, browser):
     runner = open_app(browser, server)
     runner.wait_for_selector('[data-testid="stFileUploader"]', timeout=60_000)
     wait_idle(runner, 120_000)
-    runner.get_by_role("radio", name="Quick preview").click()
+    runner.get_by_role("radio", name="Quick").click()
     wait_idle(runner)
     set_steps(runner, 3000)
     run_button(runner).click()

@@ -66,7 +66,7 @@ def test_camera_photo_then_scrub_through_its_run(server, camera_browser, tmp_pat
     shot(page, tmp_path, "camera.png")
 
     # a short run of the camera's photo, then back to an earlier step
-    page.get_by_role("radio", name="Quick preview").click()
+    page.get_by_role("radio", name="Quick").click()
     wait_idle(page)
     set_steps(page, 30)
     run_button(page).click()

@@ -23,7 +23,7 @@ def test_upload_run_stop_download(server, browser, tmp_path):
     upload(page, "upload paintings", sample("styles", "starry_night.jpg"))
     page.locator('[data-testid="stImageCaption"]').filter(has_text="starry_night").wait_for(timeout=30_000)
     wait_idle(page)
-    page.get_by_role("radio", name="Quick preview").click()
+    page.get_by_role("radio", name="Quick").click()
     page.get_by_text(re.compile(r"256 px · \d+ \+ \d+ steps")).wait_for(timeout=30_000)
     set_steps(page, 10)
     page.get_by_text(re.compile(r"256 px · 6 \+ 4 steps")).wait_for(timeout=30_000)
