@@ -523,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes and budgets (a smoke test)")
     parser.add_argument(
         "--sections",
-        default="probe,gradients,eta,judged,guard,threads,steps,quality,scales,memory,growth,latency,reconstructions",
+        default="probe,allocator,gradients,eta,judged,guard,threads,steps,quality,scales,memory,growth,latency,reconstructions",
     )
     parser.add_argument("--tutorial-seconds", type=float, default=150.0)
     parser.add_argument(
@@ -606,6 +606,13 @@ def main(argv: list[str] | None = None) -> int:
         res["judged"] = planning.judged(content, style, RESULTS)
     if "threads" in sections:
         res["threads"] = planning.threads(96 if args.quick else 384, [1, 2])
+    if "allocator" in sections:
+        cases = (
+            [(96, "flipped", "float32")]
+            if args.quick
+            else [(384, w, "float32") for w in ("flipped", "autodiff")] + [(768, "flipped", "float32")]
+        )
+        res["allocators"] = planning.allocators(cases, 1 if args.quick else 3)
     if "gradients" in sections:
         cases = (
             [(96, "float32")] if args.quick else [(s, "float32") for s in (192, 384, 512, 768)] + [(384, "bfloat16")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -118,11 +119,28 @@ print(json.dumps({"size": size, "precision": precision, "measured": status("VmHW
 """
 
 
+_COST = """
+import sys
+from nst.backbones import load_backbone
+from nst.cost import cost_model
+cost_model(load_backbone(precision=sys.argv[1]))
+print("{}")
+"""
+
+
+def peak_row(size: int, precision: str, env: dict | None = None) -> dict:
+    """A run's measured extra peak and the guard's estimate for it, in a fresh process whose cost
+    model is already on disk: a probe in the same process would leave TensorFlow's allocator holding
+    memory the run then reuses, and the run would read lighter than it is."""
+    filled = child(_COST, precision, env=env, timeout=600)
+    return child(PEAK, str(size), precision, env=env, timeout=600) if filled["ok"] else filled
+
+
 def guard(cases: list[tuple[int, str]]) -> list[dict]:
     """The memory guard's estimate against the measured peak of one step, a fresh process each."""
     rows = []
     for size, precision in cases:
-        row = child(PEAK, str(size), precision)
+        row = peak_row(size, precision)
         if row.get("ok"):
             row["ratio"] = row["estimate"] / row["measured"]
         rows.append({"size": size, "precision": precision, **row})
@@ -184,8 +202,69 @@ def input_gradients(cases: list[tuple[int, str]]) -> list[dict]:
     return rows
 
 
+ALLOCATORS = {"malloc": "false", "pool": "true"}  # TF_CPU_ALLOCATOR_USE_BFC (nst.tf_runtime sets "true")
+
+
+def allocators(cases: list[tuple[int, str, str]], rounds: int = 3) -> list[dict]:
+    """A step's median time and first-step peak memory at each (size, way, precision) with
+    TensorFlow's CPU allocator on malloc and on its own pool, one fresh process each, alternating."""
+    rows = []
+    for side, way, precision in cases:
+        for r in range(rounds):
+            for name, flag in ALLOCATORS.items():
+                row = child(_STEP, str(side), way, precision, env={"TF_CPU_ALLOCATOR_USE_BFC": flag})
+                rows.append({"side": side, "way": way, "precision": precision, "allocator": name, "round": r, **row})
+                log(f"  allocator {side}px {way} {precision} {name}: {row}")
+    return rows
+
+
+def _allocator_table(rows: list[dict], table) -> str:
+    out = []
+    for case in dict.fromkeys((r["side"], r["way"], r["precision"]) for r in rows):
+        got = {
+            n: [
+                r for r in rows if (r["side"], r["way"], r["precision"]) == case and r["allocator"] == n and r.get("ok")
+            ]
+            for n in ALLOCATORS
+        }
+        if not all(got.values()):
+            continue
+        step = {n: statistics.median(r["step_s"] for r in v) for n, v in got.items()}
+        peaks = {n: [r["first_step_peak"] / 2**30 for r in v] for n, v in got.items()}
+        side, way, precision = case
+        out.append(
+            [
+                f"{side}×{side * 3 // 4}",
+                way,
+                precision,
+                f"{step['malloc']:.3f}",
+                f"{step['pool']:.3f}",
+                f"{step['pool'] / step['malloc']:.2f}",
+                f"{min(peaks['malloc']):.2f}–{max(peaks['malloc']):.2f}",
+                f"{min(peaks['pool']):.2f}–{max(peaks['pool']):.2f}",
+            ]
+        )
+    head = [
+        "size",
+        "input gradient",
+        "precision",
+        "malloc s",
+        "pool s",
+        "pool/malloc",
+        "malloc peak GB",
+        "pool peak GB",
+    ]
+    return table(out, head)
+
+
 def report(res: dict, table) -> list[str]:
     out = []
+    if res.get("allocators"):
+        out += [
+            "A step with TensorFlow's CPU allocator on malloc and on its pool (medians; first-step peaks, min–max)",
+            _allocator_table(res["allocators"], table),
+            "",
+        ]
     if res.get("probe"):
         rows = [
             [

@@ -6,7 +6,7 @@ ten times slower), and oneDNN picks other convolution kernels (with other scratc
 than on AVX-512. So the ETA, the time-budget planner and the memory guard read a `CostModel`
 measured by a short probe on the machine itself: a race of the two ways of computing ∂L/∂x
 (nst.conv_net), then a few loss-and-gradient steps and forward passes at two small sizes, fitted
-as fixed + per-pixel cost, and the peak memory each adds. The probe costs 8–10 s once on a 2-core
+as fixed + per-pixel cost, and the peak memory each adds. The probe costs 9–12 s once on a 2-core
 CPU; its result is kept on disk per CPU model, TensorFlow version, backbone and precision.
 
 Other layer choices than the probed one are scaled by the network's multiply-adds per pixel up
@@ -38,11 +38,14 @@ if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 5
+COST_VERSION = 6
 # The probe's step budget: its second size is chosen so a step costs about this much.
 PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
-PROBE_MEMORY_SIDE = 192
+# Memory is read at this side at least: a step there adds about 0.1 GB, well above what the
+# smaller steps before it left in TensorFlow's pool (read at 192 px with malloc as the allocator,
+# one probe in eleven put a 768-px float32 run 15 % below its peak).
+PROBE_MEMORY_SIDE = 288
 # Where the probe races the two ways of computing ∂L/∂x (nst.conv_net): large enough that the
 # convolutions, not the fixed costs, decide (at 64 px the ratio was already clear, on both kinds of
 # kernels). The flipped kernels must win by CHOICE_MARGIN to be used, so that
@@ -244,16 +247,27 @@ def _timed(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def _peak_of(fn) -> float:
-    """Extra peak RSS while `fn` runs (0 where /proc cannot say)."""
-    release_free_memory()
-    before = process_rss()
-    if before is None or not reset_peak():
+class _PeakReader:
+    """Peak RSS while a function runs, above the process's size when the reader was made.
+
+    Measured from one start rather than from just before each function: TensorFlow's CPU allocator
+    (nst.tf_runtime) keeps what a pass freed and reuses it, so what a pass at a larger size adds to
+    the process is its whole need less what the earlier ones left. Read from the start, each reading
+    at a size larger than all before it is what a fresh process would need for it (0 where /proc
+    cannot say).
+    """
+
+    def __init__(self) -> None:
+        release_free_memory()
+        self.start = process_rss()
+
+    def __call__(self, fn) -> float:
+        release_free_memory()
+        if self.start is None or not reset_peak():
+            fn()
+            return 0.0
         fn()
-        return 0.0
-    fn()
-    peak = status_bytes("VmHWM") or before
-    return float(max(0, peak - before))
+        return float(max(0, (status_bytes("VmHWM") or self.start) - self.start))
 
 
 def probe(backbone: Backbone) -> CostModel:
@@ -289,42 +303,43 @@ def probe(backbone: Backbone) -> CostModel:
         return lambda: step(objective, args)
 
     input_gradient, race = race_input_gradients(backbone, stepper, pixels)
+    # After the race: the flipped kernels it made are the model's (the app makes them in its
+    # warm-up, before memory.mark_baseline), not a run's.
+    peak_of = _PeakReader()
     objective = get_objective(backbone, spec.content_layer, spec.style_layers, input_gradient)
     small = max(PROBE_SIDES[0], spec.min_side)
     a = targets(objective, pixels(small))
-    m_small = _peak_of(lambda: step(objective, a))  # the first step at a new size: what it allocates is new
     t_small = _timed(lambda: step(objective, a), 3)
     f_small = _timed(lambda: forward(objective, a[0]), 3)
+    m_small = peak_of(lambda: step(objective, a))
     # The larger size: a step of about PROBE_STEP_SECONDS, from a first per-pixel guess.
     per_pixel = max(t_small / small**2, 1e-9)
     side = int(np.clip(np.sqrt(PROBE_STEP_SECONDS / per_pixel), small * 2, PROBE_SIDES[1]))
 
     def fresh(side: int):
-        # A stand-in content target of the right shape: a step's cost does not depend on its values,
-        # and a real forward pass at this size first would let the step reuse that pass's memory.
+        # A stand-in content target of the right shape: a step's cost does not depend on its values.
         index = objective.layers.index(spec.content_layer)
         shape = backbone.extractor(objective.layers).compute_output_shape((1, side, side, 3))[index]
         return pixels(side), tf.zeros([int(d) for d in shape]), a[2]
 
     # Memory is read at PROBE_MEMORY_SIDE at least: below it oneDNN's scratch memory per pixel is
-    # not yet what it is at the sizes people run (seen with emulated bfloat16).
-    # What a stage adds: the targets' forward pass, then a step, at a size new to the process. What
-    # the pass frees the step only partly reuses (seen: a run at 384 px peaked 0.1 GB above its bare
-    # step). Three readings and the largest slope: how TensorFlow orders a step's independent operations
-    # (the style layers' gradients, which thread frees what) moves its peak by up to a third.
+    # not yet what it is at the sizes people run (seen with emulated bfloat16). Sizes only grow from
+    # here, so that each reading is a whole need (see _PeakReader). First a forward pass alone (the
+    # painting's targets), then what a stage needs: the targets' forward pass, then a step. Three
+    # stage readings and the largest slope: how TensorFlow orders a step's independent operations
+    # (the style layers' gradients) moves its peak.
     side_m = max(side, PROBE_MEMORY_SIDE)
+    x_f = pixels(side_m)
+    m_forward = peak_of(lambda: forward(objective, x_f))
     slopes = []
     for s in (side_m, int(side_m * 1.15), int(side_m * 1.3)):
         b = fresh(s)
         stage = lambda b=b: (forward(objective, b[0]), step(objective, b))  # noqa: E731
-        slopes.append((_peak_of(stage) - m_small) / (s * s - small * small))
+        slopes.append((peak_of(stage) - m_small) / (s * s - small * small))
     if side_m != side:
         b = fresh(side)
     t_large = _timed(lambda: step(objective, b), 2)
     f_large = _timed(lambda: forward(objective, b[0]), 2)
-    side_f = int(side_m * 1.45)  # a size no pass has run at yet, for the forward pass's memory
-    x_f = pixels(side_f)
-    m_forward = _peak_of(lambda: forward(objective, x_f))
     px_small, px_large = small * small, side * side
     step_bytes_per_pixel = max(0.0, *slopes)
     fixed_bytes = max(0.0, m_small - step_bytes_per_pixel * px_small)
@@ -337,7 +352,7 @@ def probe(backbone: Backbone) -> CostModel:
         forward_fixed=max(0.0, f_small - forward_per_pixel * px_small),
         forward_per_pixel=forward_per_pixel,
         step_bytes_per_pixel=step_bytes_per_pixel or bound.step_bytes_per_pixel,
-        forward_bytes_per_pixel=m_forward / side_f**2 if m_forward else bound.forward_bytes_per_pixel,
+        forward_bytes_per_pixel=m_forward / side_m**2 if m_forward else bound.forward_bytes_per_pixel,
         fixed_bytes=fixed_bytes if step_bytes_per_pixel else bound.fixed_bytes,
         content_layer=spec.content_layer,
         style_layers=tuple(spec.style_layers),
@@ -384,7 +399,7 @@ _models: dict[str, CostModel] = {}
 
 def cost_model(backbone: Backbone, *, refresh: bool = False) -> CostModel:
     """The measured model for this backbone on this machine: from memory, from the disk cache, or
-    probed now (about 10 s on a 2-core CPU, once). On a GPU the times are measured the same way; its memory is
+    probed now (about 11 s on a 2-core CPU, once). On a GPU the times are measured the same way; its memory is
     not this process's RSS, so the memory guard does not use them there."""
     key = cache_key(backbone)
     with _lock:

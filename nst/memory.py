@@ -2,7 +2,10 @@
 
 A run's memory is set by its pixel counts: the gradient pass keeps every activation of the result
 image for the backward pass (the largest stage dominates), and the style targets need a forward
-pass over the painting at its stage size. The two passes do not overlap. What a pixel costs is
+pass over the painting at its stage size. The two passes run one after the other, but TensorFlow's
+pooling CPU allocator (nst.tf_runtime) keeps the painting's pass's memory, which the step's tensors
+of other sizes reuse only in part: the estimate counts both (with the larger of the two alone it
+read 0.82–0.89 of the measured peak, float32, 384–1536 px). What a pixel costs is
 not a constant: oneDNN chooses other convolution kernels, with other scratch memory, on AVX2 than
 on AVX-512 (float32 at 768 px: 0.92 GB on one, 1.79 GB on the other), so the bytes per pixel come
 from the machine's own `nst.cost.CostModel`, measured by its probe.
@@ -63,7 +66,8 @@ def run_memory(plan: Plan, style_shapes: Sequence[Sequence[int]], min_side: int,
         for shape in style_shapes:
             h, w = style_size(shape, stage.style_side, min_side)
             forward = max(forward, cost.forward_bytes(h * w))
-    return RunMemory(plan.final.side, int(max(gradient, forward)), painting_dominates=forward > gradient)
+    extra = max(0.0, forward - cost.fixed_bytes)  # the fixed part is in `gradient` already
+    return RunMemory(plan.final.side, int(gradient + extra), painting_dominates=forward > gradient)
 
 
 # ---------------------------------------------------------------------------------------- free memory

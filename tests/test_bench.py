@@ -44,6 +44,10 @@ def test_bench_quick_runs_every_section(vgg_weights, tmp_path):
     assert [row["way"] for row in res["input_gradients"]] == ["autodiff", "flipped"]
     assert all(row["ok"] and row["step_s"] > 0 and row["first_step_peak"] > 0 for row in res["input_gradients"])
     assert "A step: TensorFlow's input gradient against the flipped kernels" in r.stdout
+    # the CPU allocator, malloc against TensorFlow's pool
+    assert [row["allocator"] for row in res["allocators"]] == ["malloc", "pool"]
+    assert all(row["ok"] and row["step_s"] > 0 for row in res["allocators"])
+    assert "TensorFlow's CPU allocator on malloc and on its pool" in r.stdout
     assert "Time before Run (predicted) against the run" in r.stdout and "Memory guard" in r.stdout
     # layer reconstructions, old recipe against the budgeted plan
     assert [row["kind"] for row in res["reconstructions"]] == ["content", "style"]
