@@ -45,7 +45,7 @@ from nst.cost import cost_model
 import sys
 b = load_backbone(precision=sys.argv[1])
 t0 = time.perf_counter()
-m = cost_model(b, refresh=True)
+m = cost_model(b, refresh=sys.argv[2] == "refresh")
 print(json.dumps({"precision": b.precision, "probe_s": time.perf_counter() - t0, **m.to_json()}))
 """
 
@@ -54,7 +54,7 @@ def probe_cost(precisions: list[str]) -> list[dict]:
     """The probe in a fresh process (no disk cache), per precision: what it costs and what it found."""
     rows = []
     for precision in precisions:
-        row = child(_PROBE, precision, env={"NST_COST_CACHE": "off"})
+        row = child(_PROBE, precision, "refresh", env={"NST_COST_CACHE": "off"})
         rows.append(row)
         log(f"  probe {precision}: {row.get('probe_s', float('nan')):.1f} s")
     return rows
@@ -119,20 +119,11 @@ print(json.dumps({"size": size, "precision": precision, "measured": status("VmHW
 """
 
 
-_COST = """
-import sys
-from nst.backbones import load_backbone
-from nst.cost import cost_model
-cost_model(load_backbone(precision=sys.argv[1]))
-print("{}")
-"""
-
-
 def peak_row(size: int, precision: str, env: dict | None = None) -> dict:
     """A run's measured extra peak and the guard's estimate for it, in a fresh process whose cost
     model is already on disk: a probe in the same process would leave TensorFlow's allocator holding
     memory the run then reuses, and the run would read lighter than it is."""
-    filled = child(_COST, precision, env=env, timeout=600)
+    filled = child(_PROBE, precision, "cached", env=env, timeout=600)
     return child(PEAK, str(size), precision, env=env, timeout=600) if filled["ok"] else filled
 
 

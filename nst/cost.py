@@ -6,7 +6,7 @@ ten times slower), and oneDNN picks other convolution kernels (with other scratc
 than on AVX-512. So the ETA, the time-budget planner and the memory guard read a `CostModel`
 measured by a short probe on the machine itself: a race of the two ways of computing ∂L/∂x
 (nst.conv_net), then a few loss-and-gradient steps and forward passes at two small sizes, fitted
-as fixed + per-pixel cost, and the peak memory each adds. The probe costs 9–12 s once on a 2-core
+as fixed + per-pixel cost, and the peak memory each adds. The probe costs about 11 s once on a 2-core
 CPU; its result is kept on disk per CPU model, TensorFlow version, backbone and precision.
 
 Other layer choices than the probed one are scaled by the network's multiply-adds per pixel up
@@ -44,7 +44,8 @@ PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
 # Memory is read at this side at least: a step there adds about 0.1 GB, well above what the
 # smaller steps before it left in TensorFlow's pool (read at 192 px with malloc as the allocator,
-# one probe in eleven put a 768-px float32 run 15 % below its peak).
+# one probe in eleven put a 768-px float32 run 15 % below its peak), and oneDNN's scratch memory
+# per pixel is what it is at the sizes people run (below, it was not, in emulated bfloat16).
 PROBE_MEMORY_SIDE = 288
 # Where the probe races the two ways of computing ∂L/∂x (nst.conv_net): large enough that the
 # convolutions, not the fixed costs, decide (at 64 px the ratio was already clear, on both kinds of
@@ -303,8 +304,8 @@ def probe(backbone: Backbone) -> CostModel:
         return lambda: step(objective, args)
 
     input_gradient, race = race_input_gradients(backbone, stepper, pixels)
-    # After the race: the flipped kernels it made are the model's (the app makes them in its
-    # warm-up, before memory.mark_baseline), not a run's.
+    # After the race: the flipped kernels it made are the model's (the app probes before
+    # memory.mark_baseline), not a run's.
     peak_of = _PeakReader()
     objective = get_objective(backbone, spec.content_layer, spec.style_layers, input_gradient)
     small = max(PROBE_SIDES[0], spec.min_side)
@@ -322,12 +323,10 @@ def probe(backbone: Backbone) -> CostModel:
         shape = backbone.extractor(objective.layers).compute_output_shape((1, side, side, 3))[index]
         return pixels(side), tf.zeros([int(d) for d in shape]), a[2]
 
-    # Memory is read at PROBE_MEMORY_SIDE at least: below it oneDNN's scratch memory per pixel is
-    # not yet what it is at the sizes people run (seen with emulated bfloat16). Sizes only grow from
-    # here, so that each reading is a whole need (see _PeakReader). First a forward pass alone (the
-    # painting's targets), then what a stage needs: the targets' forward pass, then a step. Three
-    # stage readings and the largest slope: how TensorFlow orders a step's independent operations
-    # (the style layers' gradients) moves its peak.
+    # Sizes only grow from here, so that each reading is a whole need (see _PeakReader). First a
+    # forward pass alone (the painting's targets), then what a stage needs: the targets' forward
+    # pass, then a step. Three stage readings and the largest slope: how TensorFlow orders a step's
+    # independent operations (the style layers' gradients) moves its peak.
     side_m = max(side, PROBE_MEMORY_SIDE)
     x_f = pixels(side_m)
     m_forward = peak_of(lambda: forward(objective, x_f))

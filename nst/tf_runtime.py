@@ -15,9 +15,9 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # TensorFlow's own best-fit allocator for CPU tensors instead of malloc, where oneDNN's allocator
 # is not in use (CPUs without AVX-512; with oneDNN it changed nothing). Measured on a 2-core AVX2
-# CPU (`python -m bench --sections allocator`, README): a float32 step 4–18 % faster, its peak
-# memory 30–50 % lower, and the peak steady from run to run (malloc's moved by ±20 %, which the
-# memory guard's probe read as noise).
+# CPU (`python -m bench --sections allocator`, README): a float32 step 3–20 % faster, the
+# flipped-kernel step's peak memory 35–40 % lower, and peaks steady from run to run (malloc's moved
+# by ±20 %, which the memory guard's probe read as noise).
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 
 
