@@ -531,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", default=str(RESULTS / "latest.json"))
     parser.add_argument("--guard", help="memory guard rows as SIZE:PRECISION,… (default: 384–1536 fp32, 384/768 bf16)")
+    parser.add_argument("--guard-probes", type=int, default=1, help="fresh probes the guard rows are measured after")
     args = parser.parse_args(argv)
     RESULTS = Path(args.out).resolve().parent  # images go beside the JSON
     from nst.config import preset
@@ -594,14 +595,15 @@ def main(argv: list[str] | None = None) -> int:
             runs["high within 30 s"] = preset("high", time_limit=30.0)
         res["eta"] = planning.eta(content, style, runs)
     if "guard" in sections and args.guard:
-        res["guard"] = planning.guard([(int(a), b) for a, b in (c.split(":") for c in args.guard.split(","))])
+        cases = [(int(a), b) for a, b in (c.split(":") for c in args.guard.split(","))]
+        res["guard"] = planning.guard(cases, args.guard_probes)
     elif "guard" in sections:
         cases = (
             [(128, "float32")]
             if args.quick
             else [(s, "float32") for s in (384, 768, 1024, 1536)] + [(s, "bfloat16") for s in (384, 768)]
         )
-        res["guard"] = planning.guard(cases)
+        res["guard"] = planning.guard(cases, args.guard_probes)
     if "judged" in sections and not args.quick:
         res["judged"] = planning.judged(content, style, RESULTS)
     if "threads" in sections:

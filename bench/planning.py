@@ -127,15 +127,25 @@ def peak_row(size: int, precision: str, env: dict | None = None) -> dict:
     return child(PEAK, str(size), precision, env=env, timeout=600) if filled["ok"] else filled
 
 
-def guard(cases: list[tuple[int, str]]) -> list[dict]:
-    """The memory guard's estimate against the measured peak of one step, a fresh process each."""
+def guard(cases: list[tuple[int, str]], probes: int = 1) -> list[dict]:
+    """The memory guard's estimate against the measured peak of one step, a fresh process each,
+    after `probes` fresh probes per precision in turn (each in a process of its own, with a cost
+    cache of the bench's own): the estimate moves with the probe's readings, the peak hardly."""
+    import tempfile
+
     rows = []
-    for size, precision in cases:
-        row = peak_row(size, precision)
-        if row.get("ok"):
-            row["ratio"] = row["estimate"] / row["measured"]
-        rows.append({"size": size, "precision": precision, **row})
-        log(f"  guard {size}px {precision}: {row}")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"NST_COST_CACHE": str(Path(tmp) / "costs.json")}
+        for probe in range(probes):
+            for precision in dict.fromkeys(p for _, p in cases):
+                fresh = child(_PROBE, precision, "refresh", env=env, timeout=600)
+                log(f"  guard probe {probe + 1} {precision}: {fresh.get('ok')}")
+            for size, precision in cases:
+                row = child(PEAK, str(size), precision, env=env, timeout=600)
+                if row.get("ok"):
+                    row["ratio"] = row["estimate"] / row["measured"]
+                rows.append({"size": size, "precision": precision, "probe": probe + 1, **row})
+                log(f"  guard {size}px {precision} (probe {probe + 1}): {row}")
     return rows
 
 
@@ -293,19 +303,26 @@ def report(res: dict, table) -> list[str]:
             "",
         ]
     if res.get("guard"):
-        rows = [
-            [
-                f"{r['size']} px",
-                r["precision"],
-                f"{r['measured'] / 2**30:.2f}" if r.get("ok") else "–",
-                f"{r['estimate'] / 2**30:.2f}" if r.get("ok") else "–",
-                f"{r['ratio']:.2f}" if r.get("ok") else r.get("error", "failed"),
-            ]
-            for r in res["guard"]
-        ]
+        rows = []
+        for case in dict.fromkeys((r["size"], r["precision"]) for r in res["guard"]):
+            got = [r for r in res["guard"] if (r["size"], r["precision"]) == case and r.get("ok")]
+            span = lambda xs, f: f"{f(min(xs))}–{f(max(xs))}" if len(xs) > 1 else f(xs[0])  # noqa: E731
+            gb = lambda b: f"{b / 2**30:.2f}"  # noqa: E731
+            rows.append(
+                [f"{case[0]} px", case[1], str(len(got))]
+                + (
+                    [
+                        span([r["measured"] for r in got], gb),
+                        span([r["estimate"] for r in got], gb),
+                        span([r["ratio"] for r in got], lambda x: f"{x:.2f}"),
+                    ]
+                    if got
+                    else ["–", "–", "failed"]
+                )
+            )
         out += [
-            "Memory guard: estimate against the measured extra peak of a step",
-            table(rows, ["size", "precision", "measured GB", "estimate GB", "est/measured"]),
+            "Memory guard: estimate against the measured extra peak of a step (min–max over fresh probes)",
+            table(rows, ["size", "precision", "probes", "measured GB", "estimate GB", "est/measured"]),
             "",
         ]
     if res.get("judged"):

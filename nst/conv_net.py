@@ -63,9 +63,9 @@ class ConvNet:
     """The backbone's layers up to the deepest of `layers`, called like the Keras extractor
     (a preprocessed batch in, the maps of `layers` out, in the layers' compute dtype).
 
-    The forward kernels are the Keras model's own variables, read at call time, so a mixed-precision
-    backbone computes in its compute dtype as Keras would; the flipped ones are one copy per backbone
-    (`flipped_kernels`), shared by every layer choice.
+    The kernels and biases are the Keras model's own, in its compute dtype as Keras would use them,
+    and the flipped kernels are their input-gradient twins: one copy of each per backbone
+    (`compute_weights`, `flipped_kernels`), shared by every layer choice.
     """
 
     def __init__(self, backbone: Backbone, layers: tuple[str, ...]):
@@ -82,6 +82,7 @@ class ConvNet:
                 missing.discard(layer.name)
         if missing:
             raise ValueError(f"{backbone.spec.label} has no layer(s) {sorted(missing)}")
+        self._weights = backbone.memo(("compute weights",), lambda: compute_weights(backbone.model))
         self._flipped = backbone.memo(("flipped kernels",), lambda: flipped_kernels(backbone.model))
 
     def __call__(self, x):
@@ -92,13 +93,28 @@ class ConvNet:
             dtype = layer.compute_dtype
             x = tf.cast(x, dtype)
             if type(layer).__name__ == "Conv2D":
-                x = _conv_relu(x, _weight(layer, "kernel"), _weight(layer, "bias"), self._flipped[layer.name])
+                kernel, bias = self._weights.get(layer.name) or (_weight(layer, "kernel"), _weight(layer, "bias"))
+                x = _conv_relu(x, kernel, bias, self._flipped[layer.name])
             else:
                 size, strides = layer.pool_size, layer.strides or layer.pool_size
                 x = tf.nn.max_pool2d(x, size, strides, layer.padding.upper())
             if layer.name in self.layers:
                 maps[layer.name] = x
         return [maps[name] for name in self.layers]
+
+
+def compute_weights(model) -> dict:
+    """(W, b) of every convolution whose compute dtype is not its variables' (mixed precision), cast
+    once per backbone; the others are read from the variables at call time, without a copy. Cast
+    in every pass, VGG19's kernels were 40 MB of bfloat16 made and dropped each time, and where
+    TensorFlow's pool put them moved a step's peak memory by ±20 % from one process to the next."""
+    from nst.tf_runtime import tf
+
+    return {
+        layer.name: (tf.constant(_weight(layer, "kernel")), tf.constant(_weight(layer, "bias")))
+        for layer in model.layers
+        if type(layer).__name__ == "Conv2D" and layer.compute_dtype != layer.kernel.dtype
+    }
 
 
 def flipped_kernels(model) -> dict:

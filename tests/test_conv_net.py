@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from nst import cost
-from nst.conv_net import AUTODIFF, FLIPPED, ConvNet, flipped_kernel, is_plain
+from nst.conv_net import AUTODIFF, FLIPPED, ConvNet, compute_weights, flipped_kernel, is_plain
 from nst.cost import cost_model, static_bound
 from nst.objective import get_objective
 from nst.tf_runtime import tf
@@ -82,6 +82,16 @@ def test_both_gradients_agree_in_bfloat16(vgg_weights):
     a, f = _both_ways(bf16, (32, 32), seed=2)
     np.testing.assert_allclose(f[0], a[0], rtol=0.05)
     assert np.linalg.norm(f[2] - a[2]) < 0.1 * np.linalg.norm(a[2])
+    # the flipped way's kernels are cast to bfloat16 once, exactly as Keras casts them in each call
+    weights = compute_weights(bf16.model)
+    assert len(weights) == 16 and {w.dtype.name for pair in weights.values() for w in pair} == {"bfloat16"}
+    layer = bf16.model.get_layer("block3_conv2")
+    keras_cast = tf.cast(layer.kernel.value, "bfloat16").numpy()
+    np.testing.assert_array_equal(weights["block3_conv2"][0].numpy(), keras_cast)
+
+
+def test_float32_weights_are_read_from_the_variables_without_a_copy(backbone):
+    assert compute_weights(backbone.model) == {}
 
 
 @pytest.mark.parametrize("way", [AUTODIFF, FLIPPED])
