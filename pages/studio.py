@@ -132,6 +132,7 @@ def _inputs_row(content_pic, style_pics) -> None:
 
 
 LATEST = -1  # the scrub slider's last option: the live picture (at the end, the final one)
+ACCENT = st.get_option("theme.primaryColor") or "#c2410c"  # the slider's colour, for its line on the curves
 
 
 def _step_label(step: int) -> str:
@@ -143,6 +144,22 @@ def _scrubbed(job_id: int) -> None:
     when the Studio is not drawn, so it is kept in the session's own entry)."""
     step = st.session_state.get(f"see_step.{job_id}", LATEST)
     state.SCRUBBED.set(None if step == LATEST else (job_id, step))
+
+
+def _clicked_step(job_id: int) -> None:
+    """A click on the loss chart shows the kept picture nearest the clicked step (the slider under
+    the picture moves there), as if the slider had been dragged to it."""
+    event = st.session_state.get("loss_chart")
+    points = [p for p in (event.selection.points if event else []) if isinstance(p.get("x"), int | float)]
+    current = state.RUN.job()
+    if not points or current is None or current.id != job_id:
+        return  # a click that deselected, or a chart of a run no longer shown
+    steps = [step for step, _ in current.snapshots()]
+    if not steps:
+        return
+    nearest = min(steps, key=lambda step: abs(step - points[0]["x"]))
+    st.session_state[f"see_step.{job_id}"] = LATEST if nearest == steps[-1] else nearest
+    _scrubbed(job_id)
 
 
 def _result_picture(current: Job, view) -> None:
@@ -235,7 +252,18 @@ def live_view() -> None:
             figure = charts.loss_figure(view.steps, view.curves, log=log, marks=view.marks)
         else:
             figure = charts.layer_figure(view.steps, view.layer_curves, log=log, marks=view.marks)
-        st.plotly_chart(figure, key="loss_chart", config={"displaylogo": False})
+        seen = st.session_state.get(f"see_step.{current.id}", LATEST)
+        if seen != LATEST:  # where the picture shown is on the curves
+            figure.add_vline(x=seen, line=dict(color=ACCENT, width=2))
+        st.plotly_chart(
+            figure,
+            key="loss_chart",
+            config={"displaylogo": False},
+            on_select=lambda job_id=current.id: _clicked_step(job_id),
+            selection_mode="points",
+        )
+        if len(view.frame_steps) > 1:
+            st.caption("Click a point on the curves to see the picture at that step.")
     state.wait_if_ending(current, view)
     if current.done and state.archive(current) is not None:
         st.rerun()  # the whole page: buttons, history and downloads follow the finished run

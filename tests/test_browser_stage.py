@@ -1,5 +1,6 @@
 """Made for the stage (issue 12) in a real Chromium: a photo from a (fake) camera becomes the content
-photo, a run is made of it, and the "See step" slider scrubs back through that run."""
+photo, a run is made of it, and the "See step" slider and a click on the loss chart scrub back
+through that run."""
 
 from __future__ import annotations
 
@@ -84,6 +85,18 @@ def test_camera_photo_then_scrub_through_its_run(server, camera_browser, tmp_pat
     assert page.get_by_text(re.compile(r"^Result · step 30$")).count() == 0
     page.get_by_text(re.compile(r"^Step \d+ of the run")).scroll_into_view_if_needed()
     shot(page, tmp_path, "scrub.png")
+
+    # a click on the loss chart a fifth of the way along its step axis shows an early step
+    plot = page.locator('[data-testid="stPlotlyChart"] .nsewdrag').first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.5)
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.5)
+    early = page.get_by_text(re.compile(r"^Step ([1-9]|1[0-2]) of the run \(the latest is step 30\)$"))
+    early.wait_for(timeout=30_000)
+    wait_idle(page)
+    early.scroll_into_view_if_needed()
+    shot(page, tmp_path, "chart-click.png")
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Traceback" not in page.content()
     context.close()

@@ -58,6 +58,11 @@ def _layout(
     return fig
 
 
+# Plotly selects a clicked point only on traces with markers (the Studio shows the picture at a
+# clicked step), so the curves carry invisible ones.
+CLICKABLE = dict(mode="lines+markers", marker=dict(size=8, opacity=0))
+
+
 def _decade_step(fig: go.Figure) -> int | None:
     """Tick every this many powers of ten, so a log axis labels whole decades only and never more
     than MAX_DECADE_LABELS of them; None (plotly's own ticks) when the data span less than one."""
@@ -92,7 +97,7 @@ def loss_figure(
                 x=list(steps),
                 y=_positive(values, log),
                 name=TERM_NAMES[key],
-                mode="lines",
+                **CLICKABLE,
                 line=dict(color=TERM_COLOURS[key], width=3 if key == "total" else 2),
             )
         )
@@ -116,7 +121,7 @@ def layer_figure(
                 x=list(steps),
                 y=_positive(values, log),
                 name=name,
-                mode="lines",
+                **CLICKABLE,
                 line=dict(color=LAYER_PALETTE[i % len(LAYER_PALETTE)], width=2),
             )
         )
