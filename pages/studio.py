@@ -248,10 +248,11 @@ def live_view() -> None:
             or "Loss terms"
         )
         log = c2.toggle("Log scale", value=True, key="log_scale")
+        clickable = not view.active and len(view.frame_steps) > 1  # the slider does it while a run goes on
         if shown == "Loss terms":
-            figure = charts.loss_figure(view.steps, view.curves, log=log, marks=view.marks)
+            figure = charts.loss_figure(view.steps, view.curves, log=log, marks=view.marks, clickable=clickable)
         else:
-            figure = charts.layer_figure(view.steps, view.layer_curves, log=log, marks=view.marks)
+            figure = charts.layer_figure(view.steps, view.layer_curves, log=log, marks=view.marks, clickable=clickable)
         seen = st.session_state.get(f"see_step.{current.id}", LATEST)
         if seen != LATEST:  # where the picture shown is on the curves
             figure.add_vline(x=seen, line=dict(color=ACCENT, width=2))
@@ -262,7 +263,7 @@ def live_view() -> None:
             on_select=lambda job_id=current.id: _clicked_step(job_id),
             selection_mode="points",
         )
-        if len(view.frame_steps) > 1:
+        if clickable:
             st.caption("Click a point on the curves to see the picture at that step.")
     state.wait_if_ending(current, view)
     if current.done and state.archive(current) is not None:

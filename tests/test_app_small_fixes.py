@@ -136,6 +136,16 @@ def test_log_axis_labels_decades_only():
     assert linear.layout.yaxis.dtick is None
 
 
+def test_only_a_clickable_chart_carries_its_invisible_click_markers():
+    """Plotly selects a clicked point only on traces with markers; the Studio's finished run's chart
+    needs them (a click shows that step's picture), a live one does not."""
+    live, done = charts.loss_figure(*_curves()), charts.loss_figure(*_curves(), clickable=True)
+    assert {t.mode for t in live.data} == {"lines"}
+    assert {t.mode for t in done.data} == {"lines+markers"} and {t.marker.opacity for t in done.data} == {0}
+    layers = charts.layer_figure(_curves()[0], {"block1_conv1": _curves()[1]["style"]}, clickable=True)
+    assert layers.data[0].mode == "lines+markers"
+
+
 # -- e, f. the inspection pages' wording --------------------------------------------------------------
 
 

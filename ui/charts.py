@@ -58,9 +58,11 @@ def _layout(
     return fig
 
 
-# Plotly selects a clicked point only on traces with markers (the Studio shows the picture at a
-# clicked step), so the curves carry invisible ones.
-CLICKABLE = dict(mode="lines+markers", marker=dict(size=8, opacity=0))
+def _mode(clickable: bool) -> dict:
+    """Plotly selects a clicked point only on traces with markers (the Studio shows the picture at a
+    clicked step), so clickable curves carry invisible ones; a live chart, redrawn every 2 s, is
+    spared them (the slider scrubs while a run goes on)."""
+    return dict(mode="lines+markers", marker=dict(size=8, opacity=0)) if clickable else dict(mode="lines")
 
 
 def _decade_step(fig: go.Figure) -> int | None:
@@ -86,6 +88,7 @@ def loss_figure(
     title: str = "Loss terms",
     height: int = 380,
     marks: Sequence[tuple[int, str]] = (),
+    clickable: bool = False,
 ) -> go.Figure:
     """Total and the weighted terms α·L_c, β·L_s, tv·L_tv against the step; `marks` are
     (step, label) where a new coarse-to-fine stage starts."""
@@ -97,7 +100,7 @@ def loss_figure(
                 x=list(steps),
                 y=_positive(values, log),
                 name=TERM_NAMES[key],
-                **CLICKABLE,
+                **_mode(clickable),
                 line=dict(color=TERM_COLOURS[key], width=3 if key == "total" else 2),
             )
         )
@@ -112,6 +115,7 @@ def layer_figure(
     title: str = "Style loss per layer",
     height: int = 380,
     marks: Sequence[tuple[int, str]] = (),
+    clickable: bool = False,
 ) -> go.Figure:
     """β·w_l·E_l per style layer: which layers' textures are still far from the painting's."""
     fig = go.Figure()
@@ -121,7 +125,7 @@ def layer_figure(
                 x=list(steps),
                 y=_positive(values, log),
                 name=name,
-                **CLICKABLE,
+                **_mode(clickable),
                 line=dict(color=LAYER_PALETTE[i % len(LAYER_PALETTE)], width=2),
             )
         )
