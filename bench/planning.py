@@ -119,31 +119,35 @@ print(json.dumps({"size": size, "precision": precision, "measured": status("VmHW
 """
 
 
-def peak_row(size: int, precision: str, env: dict | None = None) -> dict:
+def peak_row(size: int, precision: str, env: dict | None = None, *, probe: str = "cached") -> dict:
     """A run's measured extra peak and the guard's estimate for it, in a fresh process whose cost
-    model is already on disk: a probe in the same process would leave TensorFlow's allocator holding
-    memory the run then reuses, and the run would read lighter than it is."""
-    filled = child(_PROBE, precision, "cached", env=env, timeout=600)
-    return child(PEAK, str(size), precision, env=env, timeout=600) if filled["ok"] else filled
+    model is put on disk first by a process of its own (`probe`: "cached" keeps one already there,
+    "refresh" probes anew, "" trusts the cache): a probe in the same process would leave TensorFlow's
+    allocator holding memory the run then reuses, and the run would read lighter than it is."""
+    if probe:
+        filled = child(_PROBE, precision, probe, env=env, timeout=600)
+        if not filled["ok"]:
+            return filled
+    row = child(PEAK, str(size), precision, env=env, timeout=600)
+    if row["ok"]:
+        row["ratio"] = row["estimate"] / row["measured"]
+    return row
 
 
 def guard(cases: list[tuple[int, str]], probes: int = 1) -> list[dict]:
     """The memory guard's estimate against the measured peak of one step, a fresh process each,
-    after `probes` fresh probes per precision in turn (each in a process of its own, with a cost
-    cache of the bench's own): the estimate moves with the probe's readings, the peak hardly."""
+    after `probes` fresh probes per precision in turn (with a cost cache of the bench's own): the
+    estimate moves with the probe's readings, the peak hardly."""
     import tempfile
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         env = {"NST_COST_CACHE": str(Path(tmp) / "costs.json")}
         for probe in range(probes):
-            for precision in dict.fromkeys(p for _, p in cases):
-                fresh = child(_PROBE, precision, "refresh", env=env, timeout=600)
-                log(f"  guard probe {probe + 1} {precision}: {fresh.get('ok')}")
+            probed = set()  # each precision's first row in a round probes anew, the others use its model
             for size, precision in cases:
-                row = child(PEAK, str(size), precision, env=env, timeout=600)
-                if row.get("ok"):
-                    row["ratio"] = row["estimate"] / row["measured"]
+                row = peak_row(size, precision, env, probe="" if precision in probed else "refresh")
+                probed.add(precision)
                 rows.append({"size": size, "precision": precision, "probe": probe + 1, **row})
                 log(f"  guard {size}px {precision} (probe {probe + 1}): {row}")
     return rows
@@ -303,11 +307,11 @@ def report(res: dict, table) -> list[str]:
             "",
         ]
     if res.get("guard"):
+        span = lambda xs, f: f"{f(min(xs))}–{f(max(xs))}" if len(xs) > 1 else f(xs[0])  # noqa: E731
+        gb = lambda b: f"{b / 2**30:.2f}"  # noqa: E731
         rows = []
         for case in dict.fromkeys((r["size"], r["precision"]) for r in res["guard"]):
             got = [r for r in res["guard"] if (r["size"], r["precision"]) == case and r.get("ok")]
-            span = lambda xs, f: f"{f(min(xs))}–{f(max(xs))}" if len(xs) > 1 else f(xs[0])  # noqa: E731
-            gb = lambda b: f"{b / 2**30:.2f}"  # noqa: E731
             rows.append(
                 [f"{case[0]} px", case[1], str(len(got))]
                 + (

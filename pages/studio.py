@@ -162,11 +162,11 @@ def _clicked_step(job_id: int) -> None:
     _scrubbed(job_id)
 
 
-def _result_picture(current: Job, view) -> None:
+def _result_picture(current: Job, view) -> int:
     """The result, full width (what the audience watches), with a slider under it to see the picture
     at an earlier step from the job's kept snapshots. Its last option is the live picture, so a user
     who leaves it there keeps watching the run; an earlier step thinned out of the snapshots falls
-    back to the latest."""
+    back to the latest. Returns the step shown (LATEST for the live picture)."""
     earlier = list(view.frame_steps[:-1])  # the last snapshot is the live picture itself
     key = f"see_step.{current.id}"  # this run's slider (drawn below): a new run starts live
     chosen = LATEST
@@ -198,6 +198,7 @@ def _result_picture(current: Job, view) -> None:
             help="Drag back to see the picture at an earlier step (from the snapshots this run keeps); "
             "at the right end the picture is the latest one.",
         )
+    return chosen if frame is not None else LATEST
 
 
 @st.fragment(run_every=state.LIVE_EVERY if running else None)
@@ -232,8 +233,7 @@ def live_view() -> None:
         st.success(view.message, icon=":material/check_circle:")
     if inputs is not None:
         _inputs_row(inputs[0], inputs[1])
-    if view.image is not None:
-        _result_picture(current, view)
+    seen = _result_picture(current, view) if view.image is not None else LATEST
     if view.steps:
         c1, c2 = st.columns([3, 1])
         # One chart at a time: each redraw costs the server and the browser a full figure.
@@ -253,7 +253,6 @@ def live_view() -> None:
             figure = charts.loss_figure(view.steps, view.curves, log=log, marks=view.marks, clickable=clickable)
         else:
             figure = charts.layer_figure(view.steps, view.layer_curves, log=log, marks=view.marks, clickable=clickable)
-        seen = st.session_state.get(f"see_step.{current.id}", LATEST)
         if seen != LATEST:  # where the picture shown is on the curves
             figure.add_vline(x=seen, line=dict(color=ACCENT, width=2))
         st.plotly_chart(
