@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 7
+COST_VERSION = 8
 # The probe's step budget: its second size is chosen so a step costs about this much.
 PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
@@ -82,6 +82,12 @@ class CostModel:
     # in the probe's race, and the race's seconds per step at PROBE_CHOICE_SIDE.
     input_gradient: str = AUTODIFF
     input_gradient_seconds: dict[str, float] = field(default_factory=dict)
+    # The probe's step-memory readings, (result pixels, bytes) by growing size: within their range a
+    # step's need is read between them, beyond it the line of the steepest slope. A step's need per
+    # pixel need not be constant: in emulated bfloat16 it grew from about 800 to 1100-1400 bytes per
+    # pixel between 288 and 374 px, and the steepest slope put on a 384x288 run read 1.45-1.51 times
+    # its peak (1.30-1.50 read between the readings; README, Memory guard).
+    step_bytes_readings: tuple[tuple[float, float], ...] = ()
 
     def _depth(self, content_layer: str, style_layers: Sequence[str]) -> str:
         layers = [content_layer, *style_layers]
@@ -101,7 +107,16 @@ class CostModel:
 
     def step_bytes(self, pixels: int, content_layer: str | None = None, style_layers: Sequence[str] = ()) -> float:
         ratio = self._ratio(self.acts, content_layer, style_layers) if content_layer else 1.0
-        return self.fixed_bytes + self.step_bytes_per_pixel * pixels * ratio
+        return self.fixed_bytes + (self.probed_step_bytes(pixels) - self.fixed_bytes) * ratio
+
+    def probed_step_bytes(self, pixels: float) -> float:
+        """The probed objective's step need at `pixels`: between the probe's readings (each at least
+        the one before, so the need never falls as the size grows), else on the steepest line."""
+        line = self.fixed_bytes + self.step_bytes_per_pixel * pixels
+        if len(self.step_bytes_readings) < 2 or pixels > self.step_bytes_readings[-1][0]:
+            return line
+        px, need = zip(*self.step_bytes_readings, strict=True)
+        return min(line, float(np.interp(pixels, px, np.maximum.accumulate(need))))
 
     def forward_bytes(self, pixels: int) -> float:
         return self.fixed_bytes + self.forward_bytes_per_pixel * pixels
@@ -113,7 +128,8 @@ class CostModel:
 
     @classmethod
     def from_json(cls, d: dict) -> CostModel:
-        return cls(**{**d, "style_layers": tuple(d["style_layers"])})
+        readings = tuple((float(px), float(b)) for px, b in d.get("step_bytes_readings", ()))
+        return cls(**{**d, "style_layers": tuple(d["style_layers"]), "step_bytes_readings": readings})
 
 
 # ----------------------------------------------------------------------------- network tables
@@ -331,11 +347,12 @@ def probe(backbone: Backbone) -> CostModel:
     side_m = max(side, PROBE_MEMORY_SIDE)
     x_f = pixels(side_m)
     m_forward = peak_of(lambda: forward(objective, x_f))
-    slopes = []
+    readings = [(float(small * small), m_small)]
     for s in (side_m, int(side_m * 1.15), int(side_m * 1.3)):
         b = fresh(s)
         stage = lambda b=b: (forward(objective, b[0]), step(objective, b))  # noqa: E731
-        slopes.append((peak_of(stage) - m_small) / (s * s - small * small))
+        readings.append((float(s * s), peak_of(stage)))
+    slopes = [(m - m_small) / (px - small * small) for px, m in readings[1:]]
     if side_m != side:
         b = fresh(side)
     t_large = _timed(lambda: step(objective, b), 2)
@@ -363,6 +380,7 @@ def probe(backbone: Backbone) -> CostModel:
         key=cache_key(backbone),
         input_gradient=input_gradient,
         input_gradient_seconds=race,
+        step_bytes_readings=tuple(readings) if step_bytes_per_pixel else (),
     )
 
 

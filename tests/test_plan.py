@@ -135,8 +135,29 @@ def test_cut_short_keeps_what_ran_and_finishes_at_full_size():
 
 
 def test_cost_model_round_trips_through_json():
-    cost = toy_cost(probe_seconds=2.5, key="abc")
+    cost = toy_cost(probe_seconds=2.5, key="abc", step_bytes_readings=((100.0, 5e4), (400.0, 2e5)))
     assert CostModel.from_json(cost.to_json()) == cost
+    assert CostModel.from_json({k: v for k, v in cost.to_json().items() if k != "step_bytes_readings"}) == toy_cost(
+        probe_seconds=2.5, key="abc"
+    )  # a model cached before the readings were kept
+
+
+def test_step_memory_is_read_between_the_probes_readings_and_on_the_steepest_line_beyond():
+    # Readings whose need per pixel grows (as emulated bfloat16's did): 500 B/px at 100 px, 750 at
+    # 400, and at 900 px a reading below the one before (the pool's noise) that counts as 3e5.
+    # The steepest slope from the first reading is 1000 B/px, the line the model keeps.
+    readings = ((100.0, 5e4), (400.0, 3e5), (900.0, 2e5))
+    cost = toy_cost(step_bytes_per_pixel=1000.0, fixed_bytes=0.0, step_bytes_readings=readings)
+    assert cost.step_bytes(100) == 5e4
+    assert cost.step_bytes(250) == pytest.approx(5e4 + 150 * (3e5 - 5e4) / 300)  # 175 000, not 250 000
+    assert cost.step_bytes(400) == 3e5
+    assert cost.step_bytes(650) == 3e5  # the noisy reading does not make the need fall
+    assert cost.step_bytes(50) == 5e4  # below the smallest reading, the smallest reading...
+    assert cost.step_bytes(20) == 2e4  # ...unless the line is lower
+    assert cost.step_bytes(1000) == 1e6  # beyond the readings: the steepest line
+    # another objective scales the per-pixel part by its activations (block3 against block5: half)
+    assert cost.step_bytes(250, "block1_conv1", ("block3_conv1",)) == pytest.approx(175_000 / 2)
+    assert toy_cost().step_bytes(250) == 250_000  # no readings: the line alone
 
 
 def test_a_run_far_from_its_prediction_recalibrates_the_model(tmp_path, monkeypatch):
