@@ -132,7 +132,7 @@ def _inputs_row(content_pic, style_pics) -> None:
 
 
 LATEST = -1  # the scrub slider's last option: the live picture (at the end, the final one)
-ACCENT = st.get_option("theme.primaryColor") or "#c2410c"  # the slider's colour, for its line on the curves
+ACCENT = st.get_option("theme.primaryColor")  # the slider's colour (.streamlit/config.toml), for its line on the curves
 
 
 def _step_label(step: int) -> str:
