@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 8
+COST_VERSION = 9
 # The probe's step budget: its second size is chosen so a step costs about this much.
 PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
@@ -49,10 +49,15 @@ PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
 PROBE_MEMORY_SIDE = 288
 # Where the probe races the two ways of computing ∂L/∂x (nst.conv_net): large enough that the
 # convolutions, not the fixed costs, decide (at 64 px the ratio was already clear, on both kinds of
-# kernels). The flipped kernels must win by CHOICE_MARGIN to be used, so that
-# noise in a near-tie keeps TensorFlow's own gradient.
+# kernels). Each runs CHOICE_ROUNDS steps, alternating, and counts its fastest: a busy machine only
+# ever adds time. TensorFlow's gradient must win by CHOICE_MARGIN to be used: the flipped kernels
+# keep only each layer's output, and on the AVX2 machine with the pooling allocator their step
+# needed 3-4 times less memory (384 px: 0.11 against 0.50 GB; 1536 px: 2.8 against 8.8 GB) in about
+# the same time (384 px: 1.15 against 1.17 s), so a near-tie goes to the step that needs less. (A
+# probe on a busy machine once timed 0.145 s against TensorFlow's 0.126, by medians of three.)
 PROBE_CHOICE_SIDE = 96
-CHOICE_MARGIN = 0.95
+CHOICE_ROUNDS = 5
+CHOICE_MARGIN = 0.9
 # A run whose time falls outside this factor of its prediction moves the model part of the way
 # towards what it saw (`recalibrate`); runs shorter than MIN_OBSERVED_SECONDS say too little.
 RECALIBRATE_BEYOND = 1.2
@@ -385,8 +390,8 @@ def probe(backbone: Backbone) -> CostModel:
 
 
 def race_input_gradients(backbone: Backbone, stepper, pixels) -> tuple[str, dict[str, float]]:
-    """The faster way to compute ∂L/∂x here (nst.conv_net) and each one's seconds per step at
-    PROBE_CHOICE_SIDE: TensorFlow's gradient unless the flipped kernels win by CHOICE_MARGIN.
+    """The faster way to compute ∂L/∂x here (nst.conv_net) and each one's fastest step at
+    PROBE_CHOICE_SIDE: the flipped kernels unless TensorFlow's gradient wins by CHOICE_MARGIN.
 
     `stepper(objective, x)` gives a function running one step; the two alternate, so a machine
     getting busier during the race slows both alike. Networks that are not a plain convolution
@@ -403,11 +408,11 @@ def race_input_gradients(backbone: Backbone, stepper, pixels) -> tuple[str, dict
         steps[name] = stepper(get_objective(backbone, spec.content_layer, spec.style_layers, name), x)
         steps[name]()  # the first step at a size allocates; it is not what a run's steps cost
     times: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(3):
+    for _ in range(CHOICE_ROUNDS):
         for name, run in steps.items():
             times[name].append(_timed(run, 1))
-    seconds = {name: float(np.median(t)) for name, t in times.items()}
-    choice = FLIPPED if seconds[FLIPPED] < CHOICE_MARGIN * seconds[AUTODIFF] else AUTODIFF
+    seconds = {name: min(t) for name, t in times.items()}
+    choice = AUTODIFF if seconds[AUTODIFF] < CHOICE_MARGIN * seconds[FLIPPED] else FLIPPED
     return choice, seconds
 
 

@@ -118,23 +118,29 @@ def test_runs_by_either_way_paint_the_same_picture(backbone, content_image, styl
 @pytest.mark.parametrize(
     "seconds,expected",
     [
-        ({AUTODIFF: 0.20, FLIPPED: 0.15}, FLIPPED),
-        ({AUTODIFF: 0.20, FLIPPED: 0.195}, AUTODIFF),
-        ({AUTODIFF: 0.15, FLIPPED: 0.20}, AUTODIFF),
+        ({AUTODIFF: [0.20] * 5, FLIPPED: [0.15] * 5}, FLIPPED),
+        ({AUTODIFF: [0.15] * 5, FLIPPED: [0.20] * 5}, AUTODIFF),
+        ({AUTODIFF: [0.185] * 5, FLIPPED: [0.20] * 5}, FLIPPED),
+        ({AUTODIFF: [0.15] * 5, FLIPPED: [0.30, 0.25, 0.16, 0.40, 0.22]}, FLIPPED),
     ],
-    ids=["flipped-faster", "near-tie", "autodiff-faster"],
+    ids=["flipped-faster", "autodiff-faster", "near-tie", "busy-rounds"],
 )
-def test_the_race_takes_the_faster_way_and_keeps_tensorflows_in_a_near_tie(backbone, monkeypatch, seconds, expected):
-    """Timings given by hand: the race's decision, not this machine's speed, is under test."""
-    calls = []
+def test_the_race_counts_each_ways_fastest_step_and_gives_a_near_tie_to_the_flipped_kernels(
+    backbone, monkeypatch, seconds, expected
+):
+    """Timings given by hand: the race's decision, not this machine's speed, is under test. A near
+    tie (TensorFlow's 7.5 % faster) and rounds slowed by a busy machine keep the lighter step."""
+    calls, rounds = [], {name: iter(t) for name, t in seconds.items()}
 
     def stepper(objective, x):
         calls.append(objective.input_gradient)
         return lambda: objective.input_gradient
 
-    monkeypatch.setattr(cost, "_timed", lambda fn, repeats: seconds[fn()])
+    monkeypatch.setattr(cost, "_timed", lambda fn, repeats: next(rounds[fn()]))
     choice, measured = cost.race_input_gradients(backbone, stepper, lambda side: tf.zeros([1, side, side, 3]))
-    assert choice == expected and measured == seconds and calls == [AUTODIFF, FLIPPED]
+    assert choice == expected and calls == [AUTODIFF, FLIPPED]
+    assert measured == {name: min(t) for name, t in seconds.items()}
+    assert all(next(r, None) is None for r in rounds.values())  # each ran CHOICE_ROUNDS timed steps
 
 
 def test_the_probe_records_its_race_and_other_networks_keep_tensorflows_gradient(backbone):
@@ -144,7 +150,7 @@ def test_the_probe_records_its_race_and_other_networks_keep_tensorflows_gradient
     assert model.input_gradient in (AUTODIFF, FLIPPED)
     assert set(model.input_gradient_seconds) == {AUTODIFF, FLIPPED}
     faster = min(model.input_gradient_seconds, key=model.input_gradient_seconds.get)
-    assert model.input_gradient in (faster, AUTODIFF)  # the flipped way only when it was faster
+    assert model.input_gradient in (faster, FLIPPED)  # TensorFlow's way only when it was faster
     inception = load_backbone("inception_v3", random_weights_for_tests=True, precision="float32")
     assert cost.race_input_gradients(inception, None, None) == (AUTODIFF, {})
     assert static_bound(backbone).input_gradient == AUTODIFF
