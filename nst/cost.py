@@ -52,9 +52,11 @@ PROBE_MEMORY_SIDE = 288
 # kernels). Each runs CHOICE_ROUNDS steps, alternating, and counts its fastest: a busy machine only
 # ever adds time. TensorFlow's gradient must win by CHOICE_MARGIN to be used: the flipped kernels
 # keep only each layer's output, and on the AVX2 machine with the pooling allocator their step
-# needed 3-4 times less memory (384 px: 0.11 against 0.50 GB; 1536 px: 2.8 against 8.8 GB) in about
-# the same time (384 px: 1.15 against 1.17 s), so a near-tie goes to the step that needs less. (A
-# probe on a busy machine once timed 0.145 s against TensorFlow's 0.126, by medians of three.)
+# needed 3.5-4 times less memory in the same time at the sizes people run (384-768 px: 0.12-0.41
+# against 0.48-1.66 GB, 0.99-1.04 times TensorFlow's time; at this side they are faster, 0.72-0.74),
+# so a near-tie goes to the step that needs less. (A probe on a busy machine once timed 0.145 s
+# against TensorFlow's 0.126, by medians of three.) A way twice as slow on every step is out after
+# one round.
 PROBE_CHOICE_SIDE = 96
 CHOICE_ROUNDS = 5
 CHOICE_MARGIN = 0.9
@@ -411,9 +413,19 @@ def race_input_gradients(backbone: Backbone, stepper, pixels) -> tuple[str, dict
     for _ in range(CHOICE_ROUNDS):
         for name, run in steps.items():
             times[name].append(_timed(run, 1))
+        if _decided(times):
+            break
     seconds = {name: min(t) for name, t in times.items()}
     choice = AUTODIFF if seconds[AUTODIFF] < CHOICE_MARGIN * seconds[FLIPPED] else FLIPPED
     return choice, seconds
+
+
+def _decided(times: dict[str, list[float]]) -> bool:
+    """True when every step of one way took less than half the other's fastest: no busy moment
+    turns that round, and the slow way's further steps would only cost time (emulated bfloat16:
+    1.4 s each against 0.12 s at PROBE_CHOICE_SIDE)."""
+    a, b = times.values()
+    return max(a) < min(b) / 2 or max(b) < min(a) / 2
 
 
 _lock = threading.Lock()
