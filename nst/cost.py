@@ -54,9 +54,8 @@ PROBE_MEMORY_SIDE = 288
 # keep only each layer's output, and on the AVX2 machine with the pooling allocator their step
 # needed 3.5-4 times less memory in the same time at the sizes people run (384-768 px: 0.12-0.41
 # against 0.48-1.66 GB, 0.99-1.04 times TensorFlow's time; at this side they are faster, 0.72-0.74),
-# so a near-tie goes to the step that needs less. (A probe on a busy machine once timed 0.145 s
-# against TensorFlow's 0.126, by medians of three.) A way twice as slow on every step is out after
-# one round.
+# so a near-tie goes to the step that needs less (README: the busy probe this guards against). A way
+# twice as slow on every step is out after one round (`_decided`).
 PROBE_CHOICE_SIDE = 96
 CHOICE_ROUNDS = 5
 CHOICE_MARGIN = 0.9
@@ -395,8 +394,8 @@ def race_input_gradients(backbone: Backbone, stepper, pixels) -> tuple[str, dict
     """The faster way to compute ∂L/∂x here (nst.conv_net) and each one's fastest step at
     PROBE_CHOICE_SIDE: the flipped kernels unless TensorFlow's gradient wins by CHOICE_MARGIN.
 
-    `stepper(objective, x)` gives a function running one step; the two alternate, so a machine
-    getting busier during the race slows both alike. Networks that are not a plain convolution
+    `stepper(objective, x)` gives a function running one step; the two alternate, so a busy moment
+    falls on both, and each counts its fastest step. Networks that are not a plain convolution
     stack have only TensorFlow's gradient.
     """
     from nst.objective import get_objective
