@@ -278,6 +278,8 @@ def report(res: dict, table) -> list[str]:
                 f"{r['step_fixed']:.3f}",
                 f"{r['step_per_pixel'] * 1e6:.2f}",
                 f"{r['step_bytes_per_pixel']:.0f}",
+                f"{r.get('acts_share', 0.0):.2f}",
+                f"{r.get('shallow_step_fixed', 0.0):.3f}",
                 r.get("input_gradient", "?"),
                 " / ".join(f"{k} {v:.3f}" for k, v in r.get("input_gradient_seconds", {}).items()),
             ]
@@ -286,7 +288,20 @@ def report(res: dict, table) -> list[str]:
         ]
         out += [
             "The probe (fresh process, no cache)",
-            table(rows, ["precision", "s", "step fixed s", "µs/px", "B/px", "input gradient", "race s/step"]),
+            table(
+                rows,
+                [
+                    "precision",
+                    "s",
+                    "step fixed s",
+                    "µs/px",
+                    "B/px",
+                    "acts share",
+                    "shallow fixed s",
+                    "input gradient",
+                    "race s/step",
+                ],
+            ),
             "",
         ]
     if res.get("eta"):

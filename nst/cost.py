@@ -9,9 +9,10 @@ measured by a short probe on the machine itself: a race of the two ways of compu
 as fixed + per-pixel cost, and the peak memory each adds. The probe costs about 12 s once on a 2-core
 CPU; its result is kept on disk per CPU model, TensorFlow version, backbone and precision.
 
-Other layer choices than the probed one are scaled by the network's multiply-adds per pixel up
-to their deepest layer (time) and its activation elements per pixel (memory), both computed from
-the model itself. The static model below is only a safe upper bound for what runs before the
+Other layer choices than the probed one are scaled by the network's multiply-adds and activation
+elements per pixel up to their deepest layer (time: in the share a second, shallowest objective
+timed by the probe gives each) and by its activation elements alone (memory), both tables computed
+from the model itself. The static model below is only a safe upper bound for what runs before the
 probe (the model's warm-up), never a fit from another machine. On a GPU the probe measures time
 the same way; GPU memory is not this process's RSS, so the memory guard does not run there.
 """
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 9
+COST_VERSION = 10
 # The probe's step budget: its second size is chosen so a step costs about this much.
 PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
@@ -94,6 +95,12 @@ class CostModel:
     # pixel between 288 and 374 px, and the steepest slope put on a 384x288 run read 1.45-1.51 times
     # its peak (1.30-1.50 read between the readings; README, Memory guard).
     step_bytes_readings: tuple[tuple[float, float], ...] = ()
+    # A second, shallowest objective the probe timed (`shallow_layer` as content and style layer):
+    # the share of a step's per-pixel time that follows activation elements rather than
+    # multiply-adds, and its own fixed part. None of it for the static bound.
+    acts_share: float = 0.0
+    shallow_layer: str = ""
+    shallow_step_fixed: float = 0.0
 
     def _depth(self, content_layer: str, style_layers: Sequence[str]) -> str:
         layers = [content_layer, *style_layers]
@@ -105,8 +112,28 @@ class CostModel:
         return here / ref if ref > 0 and here > 0 else 1.0
 
     def step_seconds(self, pixels: int, content_layer: str | None = None, style_layers: Sequence[str] = ()) -> float:
-        ratio = self._ratio(self.macs, content_layer, style_layers) if content_layer else 1.0
-        return self.step_fixed + self.step_per_pixel * pixels * ratio
+        weight = self._time_ratio(content_layer, style_layers) if content_layer else 1.0
+        return self._fixed_seconds(weight) + self.step_per_pixel * pixels * weight
+
+    def _time_ratio(self, content_layer: str, style_layers: Sequence[str]) -> float:
+        """A layer choice's per-pixel step time against the probed objective's. Multiply-adds alone
+        under-predicted shallow choices up to 1.9 times: their large activations (ReLUs, Grams,
+        memory traffic) cost more per multiply-add."""
+        macs = self._ratio(self.macs, content_layer, style_layers)
+        acts = self._ratio(self.acts, content_layer, style_layers)
+        return (1 - self.acts_share) * macs + self.acts_share * acts
+
+    def _fixed_seconds(self, weight: float) -> float:
+        """A step's fixed part, on the line through the two probed objectives by their per-pixel
+        weight: a shallow choice runs a fraction of the reference's operations (its 60 + 60 steps
+        were predicted at twice their time with the reference's fixed part)."""
+        if not self.shallow_layer:
+            return self.step_fixed
+        shallow = self._time_ratio(self.shallow_layer, (self.shallow_layer,))
+        if shallow >= 1:
+            return self.step_fixed
+        along = max(0.0, (weight - shallow) / (1 - shallow))
+        return max(0.0, self.shallow_step_fixed + (self.step_fixed - self.shallow_step_fixed) * along)
 
     def forward_seconds(self, pixels: int) -> float:
         return self.forward_fixed + self.forward_per_pixel * pixels
@@ -171,6 +198,14 @@ def network_tables(backbone: Backbone) -> tuple[dict[str, float], dict[str, floa
             per_layer_macs[names[layer.name]] = macs
             per_layer_acts[names[layer.name]] = acts
     return per_layer_macs, per_layer_acts
+
+
+def activation_share(time_ratio: float, macs_ratio: float, acts_ratio: float) -> float:
+    """The share s with time_ratio = (1 − s)·macs_ratio + s·acts_ratio, within [0, 1]: a second
+    objective's per-pixel step time against the reference's, split between the two tables."""
+    if acts_ratio <= macs_ratio:
+        return 0.0
+    return float(np.clip((time_ratio - macs_ratio) / (acts_ratio - macs_ratio), 0.0, 1.0))
 
 
 # ----------------------------------------------------------------------------- static bound
@@ -301,9 +336,9 @@ def probe(backbone: Backbone) -> CostModel:
 
     started = time.perf_counter()
     spec = backbone.spec
+    bound = static_bound(backbone)  # where /proc could not say, and for its network tables
     rng = np.random.default_rng(0)
     one = tf.constant(1.0)
-    weights = tf.ones([len(spec.style_layers)])
 
     def pixels(side: int) -> tf.Tensor:
         return tf.constant(rng.uniform(0, 255, (1, side, side, 3)).astype(np.float32))
@@ -314,6 +349,7 @@ def probe(backbone: Backbone) -> CostModel:
 
     def step(objective, args) -> None:
         x, content, grams = args
+        weights = tf.ones([len(objective.style_layers)])
         objective.loss_and_grad(x, content, grams, weights, one, one, one)[0].numpy()
 
     def forward(objective, x: tf.Tensor) -> None:
@@ -361,16 +397,45 @@ def probe(backbone: Backbone) -> CostModel:
     slopes = [(m - m_small) / (px - small * small) for px, m in readings[1:]]
     if side_m != side:
         b = fresh(side)
-    t_large = _timed(lambda: step(objective, b), 2)
+    # The shallowest objective beside the reference, alternating at the larger size (the machine
+    # drifts: the reference's step went from 0.70 to 0.98 s within a minute here): how a step's
+    # per-pixel time splits between multiply-adds and activations, and its own fixed part
+    # (`CostModel._time_ratio`, `_fixed_seconds`).
+    reference = bound._depth(spec.content_layer, spec.style_layers)
+    shallow = spec.layers[0]
+    measure_shallow = 0 < bound.macs.get(shallow, 0.0) < bound.macs.get(reference, 0.0)
+    runs = {reference: lambda: step(objective, b)}
+    if measure_shallow:
+        shallow_objective = get_objective(backbone, shallow, (shallow,), input_gradient)
+        c_small, c_large = targets(shallow_objective, a[0]), targets(shallow_objective, b[0])
+        step(shallow_objective, c_small)  # traces
+        step(shallow_objective, c_large)  # allocates at this size
+        runs[shallow] = lambda: step(shallow_objective, c_large)
+    large: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(2):
+        for name, run in runs.items():
+            large[name].append(_timed(run, 1))
+    t_large = float(np.median(large[reference]))
     f_large = _timed(lambda: forward(objective, b[0]), 2)
     px_small, px_large = small * small, side * side
     step_bytes_per_pixel = max(0.0, *slopes)
     fixed_bytes = max(0.0, m_small - step_bytes_per_pixel * px_small)
     step_per_pixel = max(0.0, (t_large - t_small) / (px_large - px_small))
+    step_fixed = max(0.0, t_small - step_per_pixel * px_small)
     forward_per_pixel = max(0.0, (f_large - f_small) / (px_large - px_small))
-    bound = static_bound(backbone)  # where /proc could not say, and for its network tables
+    share, shallow_fixed = 0.0, 0.0
+    measure_shallow = measure_shallow and step_per_pixel > 0
+    if measure_shallow:
+        t_shallow_small = _timed(lambda: step(shallow_objective, c_small), 3)
+        shallow_per_pixel = max(0.0, float(np.median(large[shallow])) - t_shallow_small) / (px_large - px_small)
+        shallow_fixed = max(0.0, t_shallow_small - shallow_per_pixel * px_small)
+        share = activation_share(
+            shallow_per_pixel / step_per_pixel,
+            bound.macs[shallow] / bound.macs[reference],
+            bound.acts[shallow] / bound.acts[reference],
+        )
     return CostModel(
-        step_fixed=max(0.0, t_small - step_per_pixel * px_small),
+        step_fixed=step_fixed,
         step_per_pixel=step_per_pixel,
         forward_fixed=max(0.0, f_small - forward_per_pixel * px_small),
         forward_per_pixel=forward_per_pixel,
@@ -387,6 +452,9 @@ def probe(backbone: Backbone) -> CostModel:
         input_gradient=input_gradient,
         input_gradient_seconds=race,
         step_bytes_readings=tuple(readings) if step_bytes_per_pixel else (),
+        acts_share=share,
+        shallow_layer=shallow if measure_shallow else "",
+        shallow_step_fixed=shallow_fixed,
     )
 
 
@@ -465,6 +533,7 @@ def recalibrate(model: CostModel, predicted: float, actual: float) -> CostModel:
         model,
         step_fixed=model.step_fixed * f,
         step_per_pixel=model.step_per_pixel * f,
+        shallow_step_fixed=model.shallow_step_fixed * f,
         forward_fixed=model.forward_fixed * f,
         forward_per_pixel=model.forward_per_pixel * f,
     )

@@ -122,8 +122,10 @@ def test_stop_in_a_coarse_stage_says_the_size(backbone, content_image, style_ima
 
 
 def test_cost_model_is_measured_here_and_kept_on_disk(backbone, tmp_path, monkeypatch):
-    """The probe times real steps on this machine (a few seconds at most) and the second process
-    reads them from the cache instead of probing again."""
+    """The probe times real steps on this machine and the second process reads them from the cache
+    instead of probing again. What the probe costs is the bench's to say (README: 12-15 s on the
+    AVX2 machine, which drifts by a fifth within a minute); the bound here only catches a probe
+    that runs away, at a size it should not."""
     import time
 
     from nst import cost
@@ -133,7 +135,11 @@ def test_cost_model_is_measured_here_and_kept_on_disk(backbone, tmp_path, monkey
     t0 = time.perf_counter()
     model = cost.cost_model(backbone)
     probe_s = time.perf_counter() - t0
-    assert model.measured and model.probe_seconds < 15 and probe_s < 15
+    assert model.measured and model.probe_seconds < 40 and probe_s < 40
+    # the second, shallowest objective was timed, and a shallow choice is predicted cheaper
+    assert model.shallow_layer == backbone.spec.layers[0] and 0.0 <= model.acts_share <= 1.0
+    shallow = model.step_seconds(100_000, model.shallow_layer, (model.shallow_layer,))
+    assert 0 < shallow < model.step_seconds(100_000)
     assert model.step_per_pixel > 0 and model.step_bytes_per_pixel > 0 and model.forward_per_pixel > 0
     # a step costs more than a forward pass, and more pixels cost more
     assert model.step_seconds(100_000) > model.forward_seconds(100_000)

@@ -6,10 +6,12 @@ model's measurement on the real network is tested in test_engine.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from nst.config import ConfigError, StyleConfig
-from nst.cost import CostModel
+from nst.cost import CostModel, activation_share
 from nst.plan import (
     FINISH_STEPS,
     MIN_FINAL_STEPS,
@@ -93,6 +95,35 @@ def test_other_layers_scale_by_the_networks_multiply_adds():
     # up to block3_conv1 instead of block5_conv1: half the multiply-adds per pixel
     assert cost.step_seconds(10_000, "block3_conv1", LAYERS[:3]) == pytest.approx(0.1 + 0.01 * 2 / 4)
     assert cost.step_bytes(10_000, "block3_conv1", LAYERS[:3]) == pytest.approx(10_000 * 1000 * 2 / 4)
+
+
+def test_shallow_choices_weigh_activations_and_a_fixed_part_of_their_own():
+    """The probe's second, shallowest objective splits the per-pixel time: with half of it
+    following activations, block1_conv1 (macs 1/4 of the reference's, activations 2/4) weighs
+    0.375 and block3_conv1 (2/4, 3/4) 0.625; the fixed part runs on the line from the shallow
+    objective's 0.02 s (at 0.375) to the reference's 0.1 s (at 1)."""
+    acts = {"block1_conv1": 2.0, "block3_conv1": 3.0, "block4_conv2": 3.5, "block5_conv1": 4.0}
+    cost = toy_cost(acts=acts, acts_share=0.5, shallow_layer="block1_conv1", shallow_step_fixed=0.02)
+    assert cost.step_seconds(10_000) == pytest.approx(0.11)  # the reference itself
+    assert cost.step_seconds(10_000, "block4_conv2", LAYERS) == pytest.approx(0.11)
+    assert cost.step_seconds(10_000, "block1_conv1", LAYERS[:1]) == pytest.approx(0.02 + 0.01 * 0.375)
+    fixed = 0.02 + (0.1 - 0.02) * (0.625 - 0.375) / (1 - 0.375)
+    assert cost.step_seconds(10_000, "block3_conv1", LAYERS[:3]) == pytest.approx(fixed + 0.01 * 0.625)
+    # memory still scales by activations alone
+    assert cost.step_bytes(10_000, "block3_conv1", LAYERS[:3]) == pytest.approx(10_000 * 1000 * 3 / 4)
+    # a model cached before the second objective was timed: multiply-adds and the reference's fixed part
+    before = CostModel.from_json(
+        {k: v for k, v in cost.to_json().items() if k not in ("acts_share", "shallow_layer", "shallow_step_fixed")}
+    )
+    assert before.step_seconds(10_000, "block3_conv1", LAYERS[:3]) == pytest.approx(0.1 + 0.01 * 2 / 4)
+
+
+def test_activation_share_solves_the_mix_and_stays_a_share():
+    assert activation_share(0.375, 0.25, 0.5) == pytest.approx(0.5)
+    assert activation_share(0.3, 0.1, 0.5) == pytest.approx(0.5)
+    assert activation_share(0.1, 0.25, 0.5) == 0.0  # cheaper than its multiply-adds: all of them
+    assert activation_share(0.9, 0.25, 0.5) == 1.0
+    assert activation_share(0.9, 0.5, 0.5) == 0.0  # the tables cannot tell the two apart
 
 
 def test_budget_cuts_coarse_stages_first_and_keeps_the_size():
@@ -182,3 +213,6 @@ def test_a_run_far_from_its_prediction_recalibrates_the_model(tmp_path, monkeypa
     assert json.loads((tmp_path / "costs.json").read_text())["toy"]["step_per_pixel"] == pytest.approx(2e-6)
     # at most ×2 or ×½ a run
     assert cost_module.recalibrate(model, 20.0, 2.0).step_per_pixel == pytest.approx(0.5e-6)
+    # the shallow objective's fixed part keeps pace with the reference's
+    shallow = cost_module.recalibrate(replace(model, shallow_layer="block1_conv1", shallow_step_fixed=0.03), 20.0, 80.0)
+    assert shallow.shallow_step_fixed == pytest.approx(0.06)
