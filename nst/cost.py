@@ -6,7 +6,7 @@ ten times slower), and oneDNN picks other convolution kernels (with other scratc
 than on AVX-512. So the ETA, the time-budget planner and the memory guard read a `CostModel`
 measured by a short probe on the machine itself: a race of the two ways of computing ∂L/∂x
 (nst.conv_net), then a few loss-and-gradient steps and forward passes at two small sizes, fitted
-as fixed + per-pixel cost, and the peak memory each adds. The probe costs about 12 s once on a 2-core
+as fixed + per-pixel cost, and the peak memory each adds. The probe costs about 14 s once on a 2-core
 CPU; its result is kept on disk per CPU model, TensorFlow version, backbone and precision.
 
 Other layer choices than the probed one are scaled by the network's multiply-adds and activation
@@ -501,7 +501,7 @@ _models: dict[str, CostModel] = {}
 
 def cost_model(backbone: Backbone, *, refresh: bool = False) -> CostModel:
     """The measured model for this backbone on this machine: from memory, from the disk cache, or
-    probed now (about 12 s on a 2-core CPU, once). On a GPU the times are measured the same way; its memory is
+    probed now (about 14 s on a 2-core CPU, once). On a GPU the times are measured the same way; its memory is
     not this process's RSS, so the memory guard does not use them there."""
     key = cache_key(backbone)
     with _lock:
