@@ -11,7 +11,7 @@ import streamlit as st
 
 import ui
 from nst.config import PRESETS, preset
-from ui import charts, gallery, pickers, runs, settings, state
+from ui import gallery, live_chart, pickers, runs, settings, state
 from ui.state import Picture
 
 ui.through_app()  # a deep link on a fresh server runs this file alone: go through app.py
@@ -170,8 +170,12 @@ def stage() -> None:
         elif view is not None and not view.active:
             st.caption(view.message)
         if view is not None and view.steps:
-            figure = charts.loss_figure(view.steps, view.curves, log=True, marks=view.marks, height=330)
-            st.plotly_chart(figure, key="present_chart", config={"displaylogo": False, "displayModeBar": False})
+            # A chart that updates in place while the curves grow (ui.live_chart says why); nothing
+            # here is clicked, so it stays when the run is done.
+            rows, spec = live_chart.loss_chart(
+                view.steps, view.curves, log=True, marks=view.marks, height=360, legend_columns=2
+            )
+            st.vega_lite_chart(rows, spec, width="stretch")
     if current is not None and view is not None:
         state.wait_if_ending(current, view)
     if current is not None and current.done and state.archive(current) is not None:

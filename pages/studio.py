@@ -8,7 +8,7 @@ import ui
 from nst.config import PRESETS, preset
 from nst.images import encode_gif, encode_png
 from nst.jobs import Job
-from ui import charts, gallery, pickers, replays, resources, runs, settings, state
+from ui import charts, gallery, live_chart, pickers, replays, resources, runs, settings, state
 from ui.sweep import sweep_tab
 from ui.views import compare_tab, history_tab
 
@@ -201,6 +201,34 @@ def _result_picture(current: Job, view) -> int:
     return chosen if frame is not None else LATEST
 
 
+def _curves(current: Job, view, shown: str, log: bool, seen: int) -> None:
+    """The loss curves: while they grow, a chart that updates in place (ui.live_chart says why);
+    once the run is done, Plotly's, where a click on a point shows the picture at that step."""
+    layers = shown != "Loss terms"
+    marked = None if seen == LATEST else seen  # where the picture shown is on the curves
+    if view.active:
+        draw, curves = (live_chart.layer_chart, view.layer_curves) if layers else (live_chart.loss_chart, view.curves)
+        rows, spec = draw(view.steps, curves, log=log, marks=view.marks, seen=marked, accent=ACCENT)
+        st.vega_lite_chart(rows, spec, width="stretch")
+        return
+    clickable = len(view.frame_steps) > 1
+    if layers:
+        figure = charts.layer_figure(view.steps, view.layer_curves, log=log, marks=view.marks, clickable=clickable)
+    else:
+        figure = charts.loss_figure(view.steps, view.curves, log=log, marks=view.marks, clickable=clickable)
+    if marked is not None:
+        figure.add_vline(x=marked, line=dict(color=ACCENT, width=2))
+    st.plotly_chart(
+        figure,
+        key="loss_chart",
+        config={"displaylogo": False},
+        on_select=lambda job_id=current.id: _clicked_step(job_id),
+        selection_mode="points",
+    )
+    if clickable:
+        st.caption("Click a point on the curves to see the picture at that step.")
+
+
 @st.fragment(run_every=state.LIVE_EVERY if running else None)
 def live_view() -> None:
     """Redrawn every state.LIVE_EVERY seconds while a run goes on; the thread does the work, this only reads."""
@@ -248,22 +276,7 @@ def live_view() -> None:
             or "Loss terms"
         )
         log = c2.toggle("Log scale", value=True, key="log_scale")
-        clickable = not view.active and len(view.frame_steps) > 1  # the slider does it while a run goes on
-        if shown == "Loss terms":
-            figure = charts.loss_figure(view.steps, view.curves, log=log, marks=view.marks, clickable=clickable)
-        else:
-            figure = charts.layer_figure(view.steps, view.layer_curves, log=log, marks=view.marks, clickable=clickable)
-        if seen != LATEST:  # where the picture shown is on the curves
-            figure.add_vline(x=seen, line=dict(color=ACCENT, width=2))
-        st.plotly_chart(
-            figure,
-            key="loss_chart",
-            config={"displaylogo": False},
-            on_select=lambda job_id=current.id: _clicked_step(job_id),
-            selection_mode="points",
-        )
-        if clickable:
-            st.caption("Click a point on the curves to see the picture at that step.")
+        _curves(current, view, shown, log, seen)
     state.wait_if_ending(current, view)
     if current.done and state.archive(current) is not None:
         st.rerun()  # the whole page: buttons, history and downloads follow the finished run

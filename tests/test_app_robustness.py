@@ -206,9 +206,14 @@ def test_stop_keeps_last_image_curves_and_history(vgg_weights):
     at.button(key="run").click().run()
     job = at.session_state["job"]
     wait_for(lambda: job.view().step >= 12)
-    at.run()  # the page mid-run: picture, progress and curves
+    at.run()  # the page mid-run: picture, progress and curves (a chart that updates in place)
     assert any(c.startswith("Result · step") for img in at.image for c in img.captions)
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 1 and not at.get("plotly_chart")
+    before = at.get("vega_lite_chart")[0].proto
+    wait_for(lambda: job.view().step >= 16)
+    at.run()  # the next redraw: more points, the same chart (the browser keeps it and redraws its lines)
+    after = at.get("vega_lite_chart")[0].proto
+    assert after.spec == before.spec and after.data.data != before.data.data
     at.button(key="stop").click().run()
     assert job.wait(60)
     at.run()
@@ -219,7 +224,7 @@ def test_stop_keeps_last_image_curves_and_history(vgg_weights):
     assert all(len(v) == view.step for v in view.layer_curves.values()) and len(view.layer_curves) == 5
     assert any(f"Stopped after {view.step} steps" in w.value for w in at.warning)
     assert any(c == f"Result · step {view.step}" for img in at.image for c in img.captions)
-    assert len(at.get("plotly_chart")) == 1  # the curves stay on the page
+    assert len(at.get("plotly_chart")) == 1 and not at.get("vega_lite_chart")  # the curves stay, clickable
     (entry,) = at.session_state["history"]
     assert entry.status == "stopped" and np.array_equal(entry.image, job.final.image)
     assert entry.curves == view.curves and entry.steps == view.steps

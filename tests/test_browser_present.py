@@ -42,7 +42,7 @@ def test_presentation_view_fits_one_screen(server, browser, tmp_path, width, hei
     page.screenshot(path=str(tmp_path / f"present-{width}-before.png"))
 
     page.keyboard.press("g")  # Run's shortcut
-    chart = page.locator(".st-key-present_numbers [data-testid='stPlotlyChart']").first
+    chart = page.locator(".st-key-present_numbers [data-testid='stVegaLiteChart']").first
     chart.wait_for(timeout=90_000)
     page.get_by_text(re.compile(r"still running")).first.wait_for(timeout=60_000)
     inside(page, picture, width, height)
@@ -75,7 +75,7 @@ def test_the_demo_pack_replays_in_the_browser(server, browser, tmp_path):
     caption = page.get_by_text(re.compile(r"Result · step \d+, still running")).first
     caption.wait_for(timeout=30_000)
     first = caption.inner_text()
-    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)  # live curves
     page.wait_for_function(
         "t => [...document.querySelectorAll('[data-testid=\"stImageCaption\"]')].some("
         "e => /Result · step \\d+/.test(e.innerText) && e.innerText !== t)",

@@ -30,8 +30,9 @@ def test_upload_run_stop_download(server, browser, tmp_path):
 
     run_button(page).click()
     page.get_by_text(re.compile(r"Result · step \d+")).wait_for(timeout=60_000)
-    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stVegaLiteChart"], [data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
     page.get_by_text(re.compile(r"Finished \d+ steps")).wait_for(timeout=120_000)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=30_000)  # done: hover and click
     page.screenshot(path=str(tmp_path / "finished.png"), full_page=True)
 
     with page.expect_download() as dl:
