@@ -20,17 +20,12 @@ from ui import resources, sidebar  # noqa: E402  (after set_page_config)
 
 resources.keep_keras_state()
 
+studio = st.Page("pages/studio.py", title="Studio", icon=":material/brush:", default=not PRESENTING)
+present = st.Page(
+    "pages/present.py", title="Presentation view", icon=":material/co_present:", url_path="present", default=PRESENTING
+)
 pages = {
-    "Create": [
-        st.Page("pages/studio.py", title="Studio", icon=":material/brush:", default=not PRESENTING),
-        st.Page(
-            "pages/present.py",
-            title="Presentation view",
-            icon=":material/co_present:",
-            url_path="present",
-            default=PRESENTING,
-        ),
-    ],
+    "Create": [studio, present],
     "Inside the network": [
         st.Page("pages/feature_maps.py", title="Feature maps", icon=":material/grid_on:"),
         st.Page("pages/gram_matrices.py", title="Gram matrices", icon=":material/blur_on:"),
@@ -40,5 +35,5 @@ pages = {
 }
 page = st.navigation(pages, position="hidden" if PRESENTING else "sidebar")
 if not PRESENTING:
-    sidebar.render()
+    sidebar.render(page_shows_run=page in (studio, present))  # the two pages that draw the run themselves
 page.run()

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from nst.jobs import Job, JobKind
 from tests.conftest import ROOT
 from tests.test_app_studio import png, tiny_run, tiny_run_settings
-from ui import charts, resources
+from ui import charts, resources, sidebar
 
 SIDEBAR_QUEUE = "Server:"
 
@@ -70,6 +70,13 @@ def test_sidebar_counts_runs_in_plain_words(vgg_weights):
     _wait_for(lambda: queue.running == 0)
     shown = _queue_caption()
     assert "no run computing" in shown.lower() and "(s)" not in shown, shown
+
+
+def test_sidebar_redraws_often_only_where_the_page_does_not_draw_the_run_itself():
+    assert sidebar.refresh_seconds(going=True, page_shows_my_run=False) == sidebar.BUSY_REFRESH_S
+    assert sidebar.refresh_seconds(going=True, page_shows_my_run=True) == sidebar.IDLE_REFRESH_S
+    assert sidebar.refresh_seconds(going=False, page_shows_my_run=False) == sidebar.IDLE_REFRESH_S
+    assert sidebar.BUSY_REFRESH_S < sidebar.IDLE_REFRESH_S
 
 
 # -- b. a rejected upload ----------------------------------------------------------------------------
