@@ -1,14 +1,20 @@
 """The live view's cost: a Studio run in Chromium (Run → "Finished") against the CLI, same pair.
 
-`python -m bench.studio [PRESET]` starts the app on a free port, drives Debian's Chromium with
-Playwright through a run of the gallery's first photo and painting at PRESET (default balanced),
-and times the CLI on the same two files and settings, alternately, twice each. Prints JSON.
+`python -m bench.studio [PRESET] [--against CHECKOUT] [--rounds N]` starts the app on a free port,
+drives Debian's Chromium with Playwright through a run of the gallery's first photo and painting at
+PRESET (default balanced), and times the CLI on the same two files and settings, in turn, N rounds
+(default 2). With `--against`, a second app server runs from another checkout of this project (e.g.
+`git worktree add /tmp/old <commit>`) and its Studio takes its turn in each round, first and second
+alternating. Each Studio run also counts the CPU seconds every Chromium process used (from /proc):
+the live view's cost on the cores the run needs. Prints JSON.
 Nothing else may run on the machine meanwhile: the app, the browser and the run share the cores.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -20,7 +26,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def studio_seconds(browser, server, preset_label: str) -> float:
+def chromium_cpu_seconds() -> float:
+    """User + system CPU of every running Chromium process (Linux /proc; 0 elsewhere)."""
+    if not os.path.isdir("/proc"):
+        return 0.0
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            if "chromium" not in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def studio_seconds(browser, server, preset_label: str) -> tuple[float, float]:
+    """(Run → "Finished" in seconds, Chromium's CPU seconds meanwhile)."""
     from tests.browser import open_app, wait_idle
 
     page = open_app(browser, server)
@@ -28,12 +51,12 @@ def studio_seconds(browser, server, preset_label: str) -> float:
     wait_idle(page, 180_000)
     page.get_by_role("radio", name=preset_label).click()
     wait_idle(page)
-    t0 = time.perf_counter()
+    cpu, t0 = chromium_cpu_seconds(), time.perf_counter()
     page.get_by_role("button", name=re.compile(r"Run$")).click()
     page.get_by_text(re.compile(r"Finished \d+ steps")).wait_for(timeout=900_000)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, chromium_cpu_seconds() - cpu
     page.context.close()
-    return seconds
+    return seconds, cpu
 
 
 def cli_seconds(content: Path, style: Path, preset: str) -> float:
@@ -46,7 +69,7 @@ def cli_seconds(content: Path, style: Path, preset: str) -> float:
     return float(match[1])  # the run itself, as the Studio's clock starts at Run with the model loaded
 
 
-def main(preset: str = "balanced") -> dict:
+def main(preset: str = "balanced", against: Path | None = None, rounds: int = 2) -> dict:
     from playwright.sync_api import sync_playwright
 
     from nst.config import PRESETS
@@ -55,30 +78,46 @@ def main(preset: str = "balanced") -> dict:
     gallery = json.loads((ROOT / "assets" / "gallery.json").read_text())
     content = ROOT / "assets" / next(g["file"] for g in gallery if g["kind"] == "content")
     style = ROOT / "assets" / next(g["file"] for g in gallery if g["kind"] == "style")
-    studio, cli = [], []
+    studios = ["this"] + (["against"] if against else [])
+    seconds: dict[str, list[float]] = {name: [] for name in [*studios, "cli"]}
+    chromium: dict[str, list[float]] = {name: [] for name in studios}
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(Path(tmp))
+        servers = {"this": start_server(Path(tmp))}
         try:
+            if against:
+                checkout = against.resolve()
+                servers["against"] = start_server(Path(tmp), {"PYTHONPATH": str(checkout)}, root=checkout)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for _ in range(2):
-                    studio.append(studio_seconds(browser, server, PRESETS[preset]))
-                    print(f"studio {studio[-1]:.1f} s", file=sys.stderr, flush=True)
-                    cli.append(cli_seconds(content, style, preset))
-                    print(f"cli {cli[-1]:.1f} s", file=sys.stderr, flush=True)
+                for r in range(rounds):
+                    for name in studios if r % 2 == 0 else studios[::-1]:
+                        wall, cpu = studio_seconds(browser, servers[name], PRESETS[preset])
+                        seconds[name].append(round(wall, 1))
+                        chromium[name].append(round(cpu, 1))
+                        print(f"studio ({name}) {wall:.1f} s, Chromium {cpu:.1f} CPU s", file=sys.stderr, flush=True)
+                    seconds["cli"].append(cli_seconds(content, style, preset))
+                    print(f"cli {seconds['cli'][-1]:.1f} s", file=sys.stderr, flush=True)
                 browser.close()
         finally:
-            stop_server(server)
+            for server in servers.values():
+                stop_server(server)
+    cli = statistics.median(seconds["cli"])
     out = {
         "preset": preset,
         "pair": [content.name, style.name],
-        "studio_s": studio,
-        "cli_s": cli,
-        "ratio": statistics.median(studio) / statistics.median(cli),
+        "against": str(against) if against else None,
+        "seconds": seconds,
+        "chromium_cpu_s": chromium,
+        "ratio": {name: statistics.median(seconds[name]) / cli for name in studios},
     }
     print(json.dumps(out))
     return out
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("preset", nargs="?", default="balanced")
+    parser.add_argument("--against", type=Path, help="another checkout's app, timed in turn with this one")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    main(args.preset, args.against, args.rounds)

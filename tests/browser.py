@@ -57,7 +57,10 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: list[str] | None = None) -> Server:
+def start_server(
+    tmp: Path, extra_env: dict[str, str] | None = None, args: list[str] | None = None, root: Path = ROOT
+) -> Server:
+    """`streamlit run` of `root`'s app.py (another checkout's for bench.studio --against)."""
     port = free_port()
     log = tmp / f"streamlit-{port}.log"
     env = {**os.environ, "NST_OFFLINE": "1", **(extra_env or {})}
@@ -66,7 +69,7 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: list[
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(root / "app.py"),
         "--server.port",
         str(port),
         "--server.address",
@@ -75,7 +78,7 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: list[
         "true",
         *(["--", *args] if args else []),
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.time() + 90
     while time.time() < deadline:
         if proc.poll() is not None:
