@@ -91,7 +91,8 @@ def test_vgg19_catalogue_shapes_and_receptive_fields(backbone):
 
 
 def test_backbone_is_loaded_once(vgg_weights, backbone):
-    assert load_backbone("vgg19", weights=str(vgg_weights)) is backbone
+    """The fixture forces float32; the default (auto) is bfloat16 on a CPU with native bf16, another object."""
+    assert load_backbone("vgg19", weights=str(vgg_weights), precision="float32") is backbone
 
 
 def test_memo_builds_each_object_once_across_threads(backbone):
