@@ -206,12 +206,13 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     # TensorFlow loads only now, so bad input is reported at once.
     from nst.backbones import load_backbone
     from nst.cost import cost_model
-    from nst.transfer import Result, plan_run, stylize
+    from nst.transfer import Result, plan_run, stylize, warm_up
 
     backbone = load_backbone(config.backbone, weights=args.weights, precision=config.precision)
     if not args.quiet:
         print(f"{backbone.describe()} · weights from {backbone.weights_origin}", file=sys.stderr)
     cost = cost_model(backbone)  # measured once per machine (a few seconds), then read from the cache
+    warm_up(backbone)  # before the estimate, which counts steps, not the first trace
     plan = plan_run(config, content.shape, [s.shape for s in styles], backbone, cost)
     if not args.quiet:
         print(f"Plan: {plan.describe()} · about {plan.seconds(cost, len(styles)):.0f} s here", file=sys.stderr)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 10
+COST_VERSION = 11
 # The probe's step budget: its second size is chosen so a step costs about this much.
 PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
@@ -101,6 +101,9 @@ class CostModel:
     acts_share: float = 0.0
     shallow_layer: str = ""
     shallow_step_fixed: float = 0.0
+    # What the first step at a new image size adds (oneDNN makes its kernels per shape): once per
+    # stage. Left out, a Quick run was predicted at 0.76 of its time with native bfloat16.
+    stage_seconds: float = 0.0
 
     def _depth(self, content_layer: str, style_layers: Sequence[str]) -> str:
         layers = [content_layer, *style_layers]
@@ -368,6 +371,7 @@ def probe(backbone: Backbone) -> CostModel:
     objective = get_objective(backbone, spec.content_layer, spec.style_layers, input_gradient)
     small = max(PROBE_SIDES[0], spec.min_side)
     a = targets(objective, pixels(small))
+    t_first = _timed(lambda: step(objective, a), 1)  # the race ran another size
     t_small = _timed(lambda: step(objective, a), 3)
     f_small = _timed(lambda: forward(objective, a[0]), 3)
     m_small = peak_of(lambda: step(objective, a))
@@ -395,8 +399,12 @@ def probe(backbone: Backbone) -> CostModel:
         stage = lambda b=b: (forward(objective, b[0]), step(objective, b))  # noqa: E731
         readings.append((float(s * s), peak_of(stage)))
     slopes = [(m - m_small) / (px - small * small) for px, m in readings[1:]]
-    if side_m != side:
-        b = fresh(side)
+    # The timed size, made anew: the loop left `b` at its largest side (1.69× the pixels of a
+    # 320-px side), which put the estimates of Balanced and High at 1.47 and 1.34 times their time
+    # on a CPU with native bf16, where the first guess reaches PROBE_SIDES[1]. Its first step
+    # (oneDNN makes its kernels per shape) is not timed.
+    b = fresh(side)
+    step(objective, b)
     # The shallowest objective beside the reference, alternating at the larger size (the machine
     # drifts: the reference's step went from 0.70 to 0.98 s within a minute here): how a step's
     # per-pixel time splits between multiply-adds and activations, and its own fixed part
@@ -455,6 +463,7 @@ def probe(backbone: Backbone) -> CostModel:
         acts_share=share,
         shallow_layer=shallow if measure_shallow else "",
         shallow_step_fixed=shallow_fixed,
+        stage_seconds=max(0.0, t_first - t_small),
     )
 
 

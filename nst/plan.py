@@ -118,11 +118,12 @@ class Plan:
         return [self.step_cost(cost, stage) for stage in self.stages for _ in range(stage.steps)]
 
     def setup_seconds(self, cost: CostModel, n_styles: int = 1) -> float:
-        """Forward passes for the targets at each stage: the content and each painting."""
+        """Forward passes for the targets at each stage (the content and each painting), and what a
+        first step at the stage's size adds."""
         return sum(
             cost.forward_seconds(stage.pixels) + n_styles * cost.forward_seconds(stage.style_pixels)
             for stage in self.stages
-        )
+        ) + cost.stage_seconds * len(self.stages)
 
     def describe(self) -> str:
         """'96 → 192 → 384 px · 60 + 20 + 12 steps'."""

@@ -321,3 +321,36 @@ def test_a_run_that_overshoots_says_so(backbone, content_image, style_image):
     )
     good = run(content_image, [style_image], small(max_side=64, steps_per_epoch=6), backbone)
     assert good.warning is None
+
+
+def test_the_probe_fits_the_times_at_the_sizes_it_timed(backbone, monkeypatch):
+    """Steps timed as exactly 10 ms + 1 µs per pixel of the image they ran on: the probe must find
+    that line, on the real network and whatever size it chooses (it once timed a step at 1.3× its
+    larger side and divided by that side's pixels, which read 1.7× too slow where the side is 320)."""
+    from nst import cost, objective
+
+    ran: list[int] = []
+    real = objective.get_objective
+
+    class Counted:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def loss_and_grad(self, x, *args):
+            ran.append(int(x.shape[1]) * int(x.shape[2]))
+            return self.inner.loss_and_grad(x, *args)
+
+    def timed(fn, repeats):
+        fn()
+        return 0.010 + 1e-6 * ran[-1]
+
+    monkeypatch.setattr(objective, "get_objective", lambda *a, **k: Counted(real(*a, **k)))
+    monkeypatch.setattr(cost, "_timed", timed)
+    model = cost.probe(backbone)
+    assert model.step_per_pixel == pytest.approx(1e-6)
+    assert model.step_fixed == pytest.approx(0.010)
+    assert model.shallow_step_fixed == pytest.approx(0.010)  # the same line for the shallow objective
+    assert model.stage_seconds == pytest.approx(0.0)  # a first step here took no longer than the others

@@ -87,6 +87,8 @@ def test_predicted_seconds_by_hand():
     # (0.05 + 0.0025) × 2 + (0.05 + 0.01) × 2 = 0.105 + 0.12
     assert plan.setup_seconds(cost) == pytest.approx(0.225)
     assert plan.seconds(cost) == pytest.approx(2.025)
+    # and the first step at each stage's size, once per stage: + 2 × 0.3
+    assert plan.seconds(toy_cost(stage_seconds=0.3)) == pytest.approx(2.625)
 
 
 def test_other_layers_scale_by_the_networks_multiply_adds():

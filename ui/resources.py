@@ -19,10 +19,10 @@ import streamlit as st
 from nst import memory
 from nst.backbones import Backbone, get_spec, load_backbone
 from nst.config import ConfigError, StyleConfig
-from nst.cost import cost_model, static_bound
+from nst.cost import cost_model
 from nst.jobs import RunQueue
 from nst.plan import Plan
-from nst.transfer import plan_run
+from nst.transfer import plan_run, warm_up
 from nst.weights import WeightsError
 from ui import state
 
@@ -64,29 +64,9 @@ def _load(name: str, precision: str) -> Backbone:
     backbone = load_backbone(name, weights=explicit, precision=precision, download=False)
     # This machine's speed (about 14 s once, then from the disk cache): the warm-up's run reads it.
     cost_model(backbone)
-    _warm_up(backbone)
+    warm_up(backbone)  # the first Run starts at once
     memory.mark_baseline()  # what the process holds before any run: later growth is reusable by runs
     return backbone
-
-
-def _warm_up(backbone: Backbone) -> None:
-    """Trace the default objective and the L-BFGS update once on a tiny image, so the first Run
-    starts at once (every size shares these traces)."""
-    from nst.config import StyleConfig
-    from nst.transfer import run
-
-    side = max(32, backbone.spec.min_side)
-    tiny = np.full((side, side, 3), 128, np.uint8)
-    spec = backbone.spec
-    cfg = StyleConfig(
-        backbone=spec.name,
-        max_side=side,
-        steps_per_epoch=3,
-        scales=(1.0,),
-        content_layer=spec.content_layer,
-        style_layers=dict.fromkeys(spec.style_layers, 1.0),
-    )
-    run(tiny, [tiny], cfg, backbone, cost=static_bound(backbone))
 
 
 def get_backbone(name: str = "vgg19", precision: str = "auto", show_error: bool = True) -> Backbone | None:
