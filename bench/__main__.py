@@ -593,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
             runs = {name: preset(name) for name in ("quick", "balanced", "high")}
             runs["balanced within 30 s"] = preset("balanced", time_limit=30.0)
             runs["high within 30 s"] = preset("high", time_limit=30.0)
+            runs.update(planning.budget_runs(content, style))
         res["eta"] = planning.eta(content, style, runs)
     if "guard" in sections and args.guard:
         cases = [(int(a), b) for a, b in (c.split(":") for c in args.guard.split(","))]

@@ -60,16 +60,35 @@ def probe_cost(precisions: list[str]) -> list[dict]:
     return rows
 
 
+def budget_runs(content, style, names=("balanced", "high"), share: float = 0.6) -> dict:
+    """Presets with a time limit of `share` of their predicted time here: a budget that binds on any
+    CPU (30 s binds on the AVX2 machine; on one with native bfloat16 High takes 9-12 s)."""
+    from nst.backbones import load_backbone
+    from nst.config import preset
+    from nst.cost import cost_model
+    from nst.transfer import plan_run
+
+    runs = {}
+    for name in names:
+        cfg = preset(name)
+        backbone = load_backbone(precision=cfg.precision)
+        cost = cost_model(backbone)
+        limit = round(share * plan_run(cfg, content.shape, [style.shape], backbone, cost).seconds(cost, 1), 1)
+        runs[f"{name} within {limit:g} s"] = preset(name, time_limit=limit)
+    return runs
+
+
 def eta(content, style, runs: dict) -> list[dict]:
     """Predicted time before Run (plan × cost model) against the real run, and the size returned."""
     from nst.backbones import load_backbone
     from nst.cost import cost_model
-    from nst.transfer import plan_run, run
+    from nst.transfer import plan_run, run, warm_up
 
     rows = []
     for name, cfg in runs.items():
         backbone = load_backbone(precision=cfg.precision)
         cost = cost_model(backbone)
+        warm_up(backbone)  # as the app at model load and the CLI before its estimate
         plan = plan_run(cfg, content.shape, [style.shape], backbone, cost)
         predicted = plan.seconds(cost, 1)
         t0 = time.perf_counter()
@@ -280,6 +299,7 @@ def report(res: dict, table) -> list[str]:
                 f"{r['step_bytes_per_pixel']:.0f}",
                 f"{r.get('acts_share', 0.0):.2f}",
                 f"{r.get('shallow_step_fixed', 0.0):.3f}",
+                f"{r.get('stage_seconds', 0.0):.3f}",
                 r.get("input_gradient", "?"),
                 " / ".join(f"{k} {v:.3f}" for k, v in r.get("input_gradient_seconds", {}).items()),
             ]
@@ -298,6 +318,7 @@ def report(res: dict, table) -> list[str]:
                     "B/px",
                     "acts share",
                     "shallow fixed s",
+                    "new size s",
                     "input gradient",
                     "race s/step",
                 ],

@@ -19,9 +19,9 @@ def probe_load() -> dict:
     t1 = time.perf_counter()
     backbone = load_backbone()
     t2 = time.perf_counter()
-    from ui.resources import _warm_up
+    from nst.transfer import warm_up
 
-    _warm_up(backbone)
+    warm_up(backbone)
     t3 = time.perf_counter()
     load_backbone()  # what every later session gets: the cached object
     t4 = time.perf_counter()
