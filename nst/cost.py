@@ -6,8 +6,9 @@ ten times slower), and oneDNN picks other convolution kernels (with other scratc
 than on AVX-512. So the ETA, the time-budget planner and the memory guard read a `CostModel`
 measured by a short probe on the machine itself: a race of the two ways of computing ∂L/∂x
 (nst.conv_net), then a few loss-and-gradient steps and forward passes at two small sizes, fitted
-as fixed + per-pixel cost, and the peak memory each adds. The probe costs about 14 s once on a 2-core
-CPU; its result is kept on disk per CPU model, TensorFlow version, backbone and precision.
+as fixed + per-pixel cost, and the peak memory each adds. The probe costs about 14 s once on a
+2-core AVX2 CPU (5 s with native bfloat16); its result is kept on disk per CPU model, TensorFlow
+version, backbone and precision.
 
 Other layer choices than the probed one are scaled by the network's multiply-adds and activation
 elements per pixel up to their deepest layer (time: in the share a second, shallowest objective
