@@ -102,8 +102,8 @@ class CostModel:
     acts_share: float = 0.0
     shallow_layer: str = ""
     shallow_step_fixed: float = 0.0
-    # What the first step at a new image size adds (oneDNN makes its kernels per shape): once per
-    # stage. Left out, a Quick run was predicted at 0.76 of its time with native bfloat16.
+    # What the first step at a new image size adds (oneDNN makes its kernels per shape), read at
+    # the probe's larger size: once per stage.
     stage_seconds: float = 0.0
 
     def _depth(self, content_layer: str, style_layers: Sequence[str]) -> str:
@@ -372,7 +372,6 @@ def probe(backbone: Backbone) -> CostModel:
     objective = get_objective(backbone, spec.content_layer, spec.style_layers, input_gradient)
     small = max(PROBE_SIDES[0], spec.min_side)
     a = targets(objective, pixels(small))
-    t_first = _timed(lambda: step(objective, a), 1)  # the race ran another size
     t_small = _timed(lambda: step(objective, a), 3)
     f_small = _timed(lambda: forward(objective, a[0]), 3)
     m_small = peak_of(lambda: step(objective, a))
@@ -402,10 +401,13 @@ def probe(backbone: Backbone) -> CostModel:
     slopes = [(m - m_small) / (px - small * small) for px, m in readings[1:]]
     # The timed size, made anew: the loop left `b` at its largest side (1.69× the pixels of a
     # 320-px side), which put the estimates of Balanced and High at 1.47 and 1.34 times their time
-    # on a CPU with native bf16, where the first guess reaches PROBE_SIDES[1]. Its first step
-    # (oneDNN makes its kernels per shape) is not timed.
+    # on a CPU with native bf16, where the first guess reaches PROBE_SIDES[1]. A size no pass has
+    # run yet: its first step, timed apart, is what a stage's first step adds (oneDNN makes its
+    # kernels per shape; 0.12 s at 256 px in a bfloat16 run, where 64 px read 0.003 s).
+    if side == side_m:
+        side -= 8
     b = fresh(side)
-    step(objective, b)
+    t_first = _timed(lambda: step(objective, b), 1)
     # The shallowest objective beside the reference, alternating at the larger size (the machine
     # drifts: the reference's step went from 0.70 to 0.98 s within a minute here): how a step's
     # per-pixel time splits between multiply-adds and activations, and its own fixed part
@@ -464,7 +466,7 @@ def probe(backbone: Backbone) -> CostModel:
         acts_share=share,
         shallow_layer=shallow if measure_shallow else "",
         shallow_step_fixed=shallow_fixed,
-        stage_seconds=max(0.0, t_first - t_small),
+        stage_seconds=max(0.0, t_first - t_large),
     )
 
 
