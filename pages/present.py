@@ -173,7 +173,13 @@ def stage() -> None:
             # A chart that updates in place while the curves grow (ui.live_chart says why); nothing
             # here is clicked, so it stays when the run is done.
             rows, spec = live_chart.loss_chart(
-                view.steps, view.curves, log=True, marks=view.marks, height=360, legend_columns=2
+                view.steps,
+                view.curves,
+                log=True,
+                marks=view.marks,
+                height=360,
+                legend_columns=2,
+                total_steps=view.total_steps,
             )
             st.vega_lite_chart(rows, spec, width="stretch")
     if current is not None and view is not None:

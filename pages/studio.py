@@ -208,7 +208,9 @@ def _curves(current: Job, view, shown: str, log: bool, seen: int) -> None:
     marked = None if seen == LATEST else seen  # where the picture shown is on the curves
     if view.active:
         draw, curves = (live_chart.layer_chart, view.layer_curves) if layers else (live_chart.loss_chart, view.curves)
-        rows, spec = draw(view.steps, curves, log=log, marks=view.marks, seen=marked, accent=ACCENT)
+        rows, spec = draw(
+            view.steps, curves, log=log, marks=view.marks, seen=marked, accent=ACCENT, total_steps=view.total_steps
+        )
         st.vega_lite_chart(rows, spec, width="stretch")
         return
     clickable = len(view.frame_steps) > 1

@@ -41,13 +41,24 @@ def test_the_spec_stays_while_points_arrive_and_changes_with_the_axis():
     assert linear != late
 
 
+def test_the_step_axis_spans_the_whole_run_when_its_length_is_known():
+    _, spec = live_chart.loss_chart(STEPS[:2], {k: v[:2] for k, v in CURVES.items()}, total_steps=50)
+    assert spec["layer"][0]["encoding"]["x"]["scale"] == {"domain": [0, 50]}
+    _, layers = live_chart.layer_chart(STEPS, {"block1_conv1": [1.0] * 4}, total_steps=50)
+    assert layers["layer"][0]["encoding"]["x"]["scale"] == {"domain": [0, 50]}
+    _, open_ended = live_chart.loss_chart(STEPS, CURVES)
+    assert "scale" not in open_ended["layer"][0]["encoding"]["x"]
+
+
 @pytest.mark.parametrize("layers", [False, True])
 def test_spec_is_valid_vega_lite_with_its_colours_in_legend_order(layers):
     if layers:
         curves = {f"block{i}_conv1": [1.0 / i] * 4 for i in range(1, 6)}
-        rows, spec = live_chart.layer_chart(STEPS, curves, marks=[(3, "384 px")], seen=2)
+        rows, spec = live_chart.layer_chart(STEPS, curves, marks=[(3, "384 px")], seen=2, total_steps=50)
     else:
-        rows, spec = live_chart.loss_chart(STEPS, CURVES, marks=[(3, "384 px")], seen=2, legend_columns=2)
+        rows, spec = live_chart.loss_chart(
+            STEPS, CURVES, marks=[(3, "384 px")], seen=2, legend_columns=2, total_steps=50
+        )
     full = {"data": {"values": rows.astype(object).where(rows.notna(), None).to_dict("records")}, **spec}
     alt.LayerChart.from_dict(full, validate=True)  # raises on a spec Vega-Lite would reject
     colour = spec["layer"][0]["encoding"]["color"]["scale"]

@@ -52,12 +52,16 @@ def curves_spec(
     widths: Mapping[str, float] | None = None,
     accent: str = "#c2410c",
     legend_columns: int | None = None,
+    total_steps: int | None = None,
 ) -> dict:
     """The chart's specification: fixed for a run (only the data change), so the browser keeps the
-    chart and redraws its lines. `colours` maps each curve's name to its colour, in legend order."""
+    chart and redraws its lines. `colours` maps each curve's name to its colour, in legend order;
+    `total_steps` fixes the step axis to the whole run, so the audience sees how far it has come."""
     widths = widths or {}
     names = list(colours)
     x = {"field": "step", "type": "quantitative", "title": "step", "axis": {"tickMinStep": 1}}
+    if total_steps:
+        x["scale"] = {"domain": [0, total_steps]}
     curve = {"filter": f"datum.curve != '{MARK}' && datum.curve != '{SEEN}'"}
     mark = {"filter": f"datum.curve == '{MARK}'"}
     return {
@@ -142,6 +146,7 @@ def loss_chart(
     seen: int | None = None,
     accent: str = "#c2410c",
     legend_columns: int | None = None,
+    total_steps: int | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Total and the weighted terms α·L_c, β·L_s, tv·L_tv (charts.loss_figure's curves, live)."""
     named = {TERM_NAMES[key]: curves.get(key, []) for key in TERM_COLOURS}
@@ -154,6 +159,7 @@ def loss_chart(
         widths={TERM_NAMES["total"]: 3},
         accent=accent,
         legend_columns=legend_columns,
+        total_steps=total_steps,
     )
     return curve_rows(steps, named, log=log, marks=marks, seen=seen), spec
 
@@ -168,9 +174,12 @@ def layer_chart(
     marks: Sequence[tuple[int, str]] = (),
     seen: int | None = None,
     accent: str = "#c2410c",
+    total_steps: int | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """β·w_l·E_l per style layer (charts.layer_figure's curves, live)."""
     colours = {name: LAYER_PALETTE[i % len(LAYER_PALETTE)] for i, name in enumerate(layer_curves)}
     rows = curve_rows(steps, layer_curves, log=log, marks=marks, seen=seen)
     # Five layer names do not fit one legend row beside the picture at 1280 px: three a row.
-    return rows, curves_spec(title, colours, log=log, height=height, accent=accent, legend_columns=3)
+    return rows, curves_spec(
+        title, colours, log=log, height=height, accent=accent, legend_columns=3, total_steps=total_steps
+    )
