@@ -546,6 +546,7 @@ def recalibrate(model: CostModel, predicted: float, actual: float) -> CostModel:
         step_fixed=model.step_fixed * f,
         step_per_pixel=model.step_per_pixel * f,
         shallow_step_fixed=model.shallow_step_fixed * f,
+        stage_seconds=model.stage_seconds * f,
         forward_fixed=model.forward_fixed * f,
         forward_per_pixel=model.forward_per_pixel * f,
     )

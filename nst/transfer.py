@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -343,10 +344,23 @@ def run(
     raise RuntimeError("stylize ended without a result")  # pragma: no cover
 
 
+_warmed: weakref.WeakSet = weakref.WeakSet()  # backbones whose traces exist in this process
+_warm_lock = threading.Lock()
+
+
 def warm_up(backbone: Backbone) -> None:
-    """Trace the default objective and the L-BFGS update once on a tiny image (every size shares
-    these traces). The app does it at model load and the CLI before it shows its estimate: the first
-    trace took 1.4 s, which no plan counts (a Quick run took 1.8× its estimate with native bf16)."""
+    """Trace the default objective and the L-BFGS update once per backbone, on a tiny image (every
+    size shares these traces). The app does it at model load and the CLI before it shows its
+    estimate: the first trace took 1.4 s, which no plan counts (a Quick run took 1.8× its estimate
+    with native bf16). Later calls return at once."""
+    with _warm_lock:
+        if backbone in _warmed:
+            return
+        _warm(backbone)
+        _warmed.add(backbone)
+
+
+def _warm(backbone: Backbone) -> None:
     side = max(32, backbone.spec.min_side)
     tiny = np.full((side, side, 3), 128, np.uint8)
     spec = backbone.spec

@@ -18,6 +18,7 @@ from ui.charts import LAYER_PALETTE, TERM_COLOURS, TERM_NAMES
 
 MARK = "stage"  # the rows that are stage marks, not curve points
 SEEN = "seen"  # the row that marks the step of the picture shown (the Studio's slider)
+ACCENT = "#c2410c"  # its rule's colour unless the page passes its theme's (.streamlit/config.toml)
 
 
 def curve_rows(
@@ -50,7 +51,7 @@ def curves_spec(
     log: bool,
     height: int,
     widths: Mapping[str, float] | None = None,
-    accent: str = "#c2410c",
+    accent: str = ACCENT,
     legend_columns: int | None = None,
     total_steps: int | None = None,
 ) -> dict:
@@ -144,7 +145,7 @@ def loss_chart(
     height: int = 380,
     marks: Sequence[tuple[int, str]] = (),
     seen: int | None = None,
-    accent: str = "#c2410c",
+    accent: str = ACCENT,
     legend_columns: int | None = None,
     total_steps: int | None = None,
 ) -> tuple[pd.DataFrame, dict]:
@@ -173,7 +174,7 @@ def layer_chart(
     height: int = 380,
     marks: Sequence[tuple[int, str]] = (),
     seen: int | None = None,
-    accent: str = "#c2410c",
+    accent: str = ACCENT,
     total_steps: int | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """β·w_l·E_l per style layer (charts.layer_figure's curves, live)."""

@@ -62,7 +62,7 @@ def _load(name: str, precision: str) -> Backbone:
     # weights are fetched only by the button of `weights_download`, or put in place by the operator.
     explicit = server_settings().weights if name == "vgg19" else None
     backbone = load_backbone(name, weights=explicit, precision=precision, download=False)
-    # This machine's speed (about 14 s once, then from the disk cache): the warm-up's run reads it.
+    # This machine's speed (about 14 s once, then from the disk cache), before the warm-up's traces.
     cost_model(backbone)
     warm_up(backbone)  # the first Run starts at once
     memory.mark_baseline()  # what the process holds before any run: later growth is reusable by runs
