@@ -58,9 +58,19 @@ def detect_device() -> DeviceInfo:
         details = tf.config.experimental.get_device_details(gpus[0])
         capability = details.get("compute_capability") or (0, 0)
         return DeviceInfo("GPU", details.get("device_name", gpus[0].name), len(gpus), capability[0] >= 8)
-    flags = _cpu_flags()
-    bf16 = bool({"avx512_bf16", "amx_bf16"} & flags)
+    bf16 = cpu_bf16_native(_cpu_flags(), os.environ.get("ONEDNN_MAX_CPU_ISA", ""))
     return DeviceInfo("CPU", _cpu_name(), os.cpu_count() or 1, bf16)
+
+
+# oneDNN's instruction sets without bfloat16 arithmetic. Capped at one of them (ONEDNN_MAX_CPU_ISA),
+# oneDNN refuses to make a bfloat16 convolution even on a CPU that has it ("could not create a
+# primitive descriptor", seen with AVX2 on a Xeon with AMX).
+ISAS_WITHOUT_BF16 = frozenset({"SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI"})
+
+
+def cpu_bf16_native(flags: set[str], max_isa: str = "") -> bool:
+    """The CPU computes in bfloat16 (avx512_bf16 or amx_bf16) and oneDNN is allowed to use it."""
+    return bool({"avx512_bf16", "amx_bf16"} & flags) and max_isa.strip().upper() not in ISAS_WITHOUT_BF16
 
 
 def resolve_precision(requested: str = "auto", device: DeviceInfo | None = None) -> str:

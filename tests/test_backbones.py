@@ -200,3 +200,14 @@ def test_no_download_when_downloads_are_off(no_weights_env):
 
     with pytest.raises(WeightsError, match="Downloads are off"):
         start_download("VGG19", VGG19.weights)
+
+
+def test_bfloat16_is_native_only_where_the_cpu_has_it_and_onednn_may_use_it():
+    from nst.device import DeviceInfo, cpu_bf16_native, resolve_precision
+
+    assert cpu_bf16_native({"avx2", "avx512_bf16"}) and cpu_bf16_native({"amx_bf16"}, "AVX512_CORE_AMX")
+    assert not cpu_bf16_native({"avx2", "fma"})  # the AVX2-only machine: bf16 is emulated there
+    assert not cpu_bf16_native({"avx512_bf16", "amx_bf16"}, "avx2")  # oneDNN capped: no bf16 convolution
+    assert cpu_bf16_native({"avx512_bf16"}, "AVX512_CORE_BF16")
+    assert resolve_precision("auto", DeviceInfo("CPU", "x", 2, False)) == "float32"
+    assert resolve_precision("auto", DeviceInfo("CPU", "x", 2, True)) == "bfloat16"
