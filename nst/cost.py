@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from nst.backbones import Backbone
 
 ENV_CACHE = "NST_COST_CACHE"  # a file for the measured models, or "off"
-COST_VERSION = 11
+COST_VERSION = 12
 # The probe's step budget: its second size is chosen so a step costs about this much.
 PROBE_STEP_SECONDS = 0.8
 PROBE_SIDES = (64, 320)  # the smallest size and the largest the probe will time
@@ -76,7 +76,7 @@ class CostModel:
     step_per_pixel: float  # s per result pixel
     forward_fixed: float  # s per forward pass (targets)
     forward_per_pixel: float
-    step_bytes_per_pixel: float  # extra peak memory of a step, per result pixel
+    step_bytes_per_pixel: float  # extra peak memory of a stage (forward pass and step), per result pixel
     forward_bytes_per_pixel: float  # extra peak memory of a forward pass, per painting pixel
     fixed_bytes: float
     content_layer: str  # the reference objective the probe measured
@@ -90,11 +90,9 @@ class CostModel:
     # in the probe's race, and the race's seconds per step at PROBE_CHOICE_SIDE.
     input_gradient: str = AUTODIFF
     input_gradient_seconds: dict[str, float] = field(default_factory=dict)
-    # The probe's step-memory readings, (result pixels, bytes) by growing size: within their range a
-    # step's need is read between them, beyond it the line of the steepest slope. A step's need per
-    # pixel need not be constant: in emulated bfloat16 it grew from about 800 to 1100-1400 bytes per
-    # pixel between 288 and 374 px, and the steepest slope put on a 384x288 run read 1.45-1.51 times
-    # its peak (1.30-1.50 read between the readings; README, Memory guard).
+    # The probe's RSS readings, (result pixels, bytes) by growing size: the small step's, then three
+    # stages' (a forward pass and a step). Within their range a stage's need is read between them,
+    # beyond it on the line of `step_bytes_per_pixel` (see `stage_bytes_per_pixel`).
     step_bytes_readings: tuple[tuple[float, float], ...] = ()
     # A second, shallowest objective the probe timed (`shallow_layer` as content and style layer):
     # the share of a step's per-pixel time that follows activation elements rather than
@@ -147,13 +145,18 @@ class CostModel:
         return self.fixed_bytes + (self.probed_step_bytes(pixels) - self.fixed_bytes) * ratio
 
     def probed_step_bytes(self, pixels: float) -> float:
-        """The probed objective's step need at `pixels`: between the probe's readings (each at least
-        the one before, so the need never falls as the size grows), else on the steepest line."""
+        """The probed objective's stage need at `pixels` (a forward pass at those pixels, then a
+        step): between the probe's readings (each at least the one before, so the need never falls
+        as the size grows), beyond them on the line of `step_bytes_per_pixel`, or on its parallel
+        through the last reading where that is higher."""
         line = self.fixed_bytes + self.step_bytes_per_pixel * pixels
-        if len(self.step_bytes_readings) < 2 or pixels > self.step_bytes_readings[-1][0]:
+        if len(self.step_bytes_readings) < 2:
             return line
         px, need = zip(*self.step_bytes_readings, strict=True)
-        return min(line, float(np.interp(pixels, px, np.maximum.accumulate(need))))
+        need = np.maximum.accumulate(need)
+        if pixels > px[-1]:
+            return float(max(line, need[-1] + self.step_bytes_per_pixel * (pixels - px[-1])))
+        return float(np.interp(pixels, px, need))
 
     def forward_bytes(self, pixels: int) -> float:
         return self.fixed_bytes + self.forward_bytes_per_pixel * pixels
@@ -309,27 +312,66 @@ def _timed(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-class _PeakReader:
-    """Peak RSS while a function runs, above the process's size when the reader was made.
+def stage_bytes_per_pixel(readings: Sequence[tuple[float, float]], live: Sequence[tuple[float, float]] = ()) -> float:
+    """What a stage needs per more pixel: the steepest slope of the RSS readings (the small step's,
+    then the stages') from the small step's, or the slope of what the allocator handed out over the
+    stages (`live`), whichever is larger.
 
-    Measured from one start rather than from just before each function: TensorFlow's CPU allocator
-    (nst.tf_runtime) keeps what a pass freed and reuses it, so what a pass at a larger size adds to
-    the process is its whole need less what the earlier ones left. Read from the start, each reading
-    at a size larger than all before it is what a fresh process would need for it (0 where /proc
-    cannot say).
+    RSS readings in one process come out low by the memory the pool held before them, which the
+    first stages reuse, and their slopes between stages move with where the pool's regions land (on
+    a CPU with native bfloat16, 700, 1000 and 1200 bytes per pixel read at 317-412 px, slopes of
+    1230-2700 between them in six probes, where a fresh process needed 1400-1900 a pixel at 768
+    px); the allocator's count is the same in every probe (about 1450-1650 a pixel there, 1650-1800
+    in float32: its peak over a fresh process's RSS was 0.90-1.06 from 768 px up)."""
+    px_small, m_small = readings[0]
+    rss = max(0.0, *((m - m_small) / (px - px_small) for px, m in readings[1:]))
+    if len(live) < 2 or live[-1][0] <= live[0][0]:
+        return rss
+    return max(rss, (live[-1][1] - live[0][1]) / (live[-1][0] - live[0][0]))
+
+
+class _PeakReader:
+    """Peak RSS while a function runs, above the process's size when the reader was made, and the
+    peak of what TensorFlow's allocator had handed out meanwhile (`live`, above what it held before).
+
+    RSS is measured from one start rather than from just before each function: TensorFlow's CPU
+    allocator (nst.tf_runtime) keeps what a pass freed and reuses it, so what a pass at a larger size
+    adds to the process is its whole need less what the earlier ones left. Read from the start, each
+    reading at a size larger than all before it is what a fresh process would need for it, less the
+    pool's earlier memory (0 where /proc cannot say). The allocator's own count does not depend on
+    where in the pool a tensor lands (None where the device does not keep it).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, device: str = "CPU:0") -> None:
         release_free_memory()
         self.start = process_rss()
+        self.device = device
+        self.live: float | None = None
+
+    def _allocated(self, key: str) -> float | None:
+        from nst.tf_runtime import tf
+
+        try:
+            return float(tf.config.experimental.get_memory_info(self.device)[key])
+        except (ValueError, RuntimeError, KeyError):
+            return None
 
     def __call__(self, fn) -> float:
+        from nst.tf_runtime import tf
+
         release_free_memory()
+        held = self._allocated("current")
+        if held is not None:
+            tf.config.experimental.reset_memory_stats(self.device)
         if self.start is None or not reset_peak():
             fn()
-            return 0.0
-        fn()
-        return float(max(0, (status_bytes("VmHWM") or self.start) - self.start))
+            peak = None
+        else:
+            fn()
+            peak = float(max(0, (status_bytes("VmHWM") or self.start) - self.start))
+        top = self._allocated("peak") if held is not None else None
+        self.live = None if top is None else max(0.0, top - held)
+        return peak or 0.0
 
 
 def probe(backbone: Backbone) -> CostModel:
@@ -368,7 +410,7 @@ def probe(backbone: Backbone) -> CostModel:
     input_gradient, race = race_input_gradients(backbone, stepper, pixels)
     # After the race: the flipped kernels it made are the model's (the app probes before
     # memory.mark_baseline), not a run's.
-    peak_of = _PeakReader()
+    peak_of = _PeakReader("GPU:0" if backbone.device.kind == "GPU" else "CPU:0")
     objective = get_objective(backbone, spec.content_layer, spec.style_layers, input_gradient)
     small = max(PROBE_SIDES[0], spec.min_side)
     a = targets(objective, pixels(small))
@@ -387,18 +429,18 @@ def probe(backbone: Backbone) -> CostModel:
 
     # Sizes only grow from here, so that each reading is a whole need (see _PeakReader). First a
     # forward pass alone (the painting's targets), then what a stage needs: the targets' forward
-    # pass, then a step. Three stage readings and the largest slope: where in the pool's touched
-    # memory a step's tensors land moves a reading (the largest slope of six fresh probes spanned
-    # 1.17× in emulated bfloat16, 1.12× in float32), and the guard should err on the safe side.
+    # pass, then a step, at three sizes (`stage_bytes_per_pixel` makes the slope).
     side_m = max(side, PROBE_MEMORY_SIDE)
     x_f = pixels(side_m)
     m_forward = peak_of(lambda: forward(objective, x_f))
     readings = [(float(small * small), m_small)]
+    live: list[tuple[float, float]] = []
     for s in (side_m, int(side_m * 1.15), int(side_m * 1.3)):
         b = fresh(s)
         stage = lambda b=b: (forward(objective, b[0]), step(objective, b))  # noqa: E731
         readings.append((float(s * s), peak_of(stage)))
-    slopes = [(m - m_small) / (px - small * small) for px, m in readings[1:]]
+        if peak_of.live is not None:
+            live.append((float(s * s), peak_of.live))
     # The timed size, made anew: the loop left `b` at its largest side (1.69× the pixels of a
     # 320-px side), which put the estimates of Balanced and High at 1.47 and 1.34 times their time
     # on a CPU with native bf16, where the first guess reaches PROBE_SIDES[1]. A size no pass has
@@ -429,7 +471,7 @@ def probe(backbone: Backbone) -> CostModel:
     t_large = float(np.median(large[reference]))
     f_large = _timed(lambda: forward(objective, b[0]), 2)
     px_small, px_large = small * small, side * side
-    step_bytes_per_pixel = max(0.0, *slopes)
+    step_bytes_per_pixel = stage_bytes_per_pixel(readings, live)
     fixed_bytes = max(0.0, m_small - step_bytes_per_pixel * px_small)
     step_per_pixel = max(0.0, (t_large - t_small) / (px_large - px_small))
     step_fixed = max(0.0, t_small - step_per_pixel * px_small)

@@ -2,10 +2,11 @@
 
 A run's memory is set by its pixel counts: the gradient pass keeps every activation of the result
 image for the backward pass (the largest stage dominates), and the style targets need a forward
-pass over the painting at its stage size. The two passes run one after the other, but TensorFlow's
-pooling CPU allocator (nst.tf_runtime) keeps the painting's pass's memory, which the step's tensors
-of other sizes reuse only in part: the estimate counts both (with the larger of the two alone it
-read 0.82–0.89 of the measured peak, float32, 384–1536 px). What a pixel costs is
+pass over the painting at its stage size. The probe reads stages as a run has them (the content's
+forward pass at the result's size, then a step), and TensorFlow's pooling CPU allocator
+(nst.tf_runtime) hands the step what the passes before it freed, so a painting adds the forward
+pass of only the pixels it has beyond the result's (counted whole on top, float32 runs read
+1.27–1.48 times their peak on a CPU with native bfloat16). What a pixel costs is
 not a constant: oneDNN chooses other convolution kernels, with other scratch memory, on AVX2 than
 on AVX-512 (float32 at 768 px: 0.92 GB on one, 1.79 GB on the other), so the bytes per pixel come
 from the machine's own `nst.cost.CostModel`, measured by its probe.
@@ -22,6 +23,7 @@ runs small on a machine shared with other services. When none of these can be re
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -57,17 +59,17 @@ def run_memory(plan: Plan, style_shapes: Sequence[Sequence[int]], min_side: int,
     """The estimated extra peak of a run that follows `plan` with paintings of these shapes."""
     from nst.plan import style_size
 
-    gradient = max(
-        cost.step_bytes(s.pixels, plan.content_layer, plan.style_layers) + plan.state_bytes_per_pixel * s.pixels
-        for s in plan.stages
-    )
-    forward = 0.0
+    need, painting_dominates = 0.0, False
     for stage in plan.stages:
-        for shape in style_shapes:
-            h, w = style_size(shape, stage.style_side, min_side)
-            forward = max(forward, cost.forward_bytes(h * w))
-    extra = max(0.0, forward - cost.fixed_bytes)  # the fixed part is in `gradient` already
-    return RunMemory(plan.final.side, int(gradient + extra), painting_dominates=forward > gradient)
+        # The probe read stages: the content's forward pass at the stage's pixels, then a step. A
+        # painting with more pixels than the result adds its forward pass's memory for the rest.
+        step = cost.step_bytes(stage.pixels, plan.content_layer, plan.style_layers)
+        step += plan.state_bytes_per_pixel * stage.pixels
+        painting = max((math.prod(style_size(shape, stage.style_side, min_side)) for shape in style_shapes), default=0)
+        here = step + cost.forward_bytes_per_pixel * max(0, painting - stage.pixels)
+        if here > need:
+            need, painting_dominates = here, cost.forward_bytes(painting) > step
+    return RunMemory(plan.final.side, int(need), painting_dominates=painting_dominates)
 
 
 # ---------------------------------------------------------------------------------------- free memory

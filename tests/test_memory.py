@@ -37,21 +37,26 @@ def test_estimate_follows_the_plan_and_the_painting():
     base = StyleConfig(max_side=512, scales=(0.5, 1.0))
     m = memory.run_memory(plan_of(base), [style], 32, cost)
     h, w = fitted_size(600, 800, 512)
-    # the largest stage's gradient, 1000 B per pixel (toy model), and the painting's forward pass at
-    # 512², 250 B per pixel: the pooling allocator keeps both (the fixed 10 B once)
+    # the largest stage as the probe read stages (the content's forward pass, then a step): 10 B and
+    # 1000 B per pixel (toy model) and the optimiser's state; the 512² painting's forward pass adds
+    # 250 B for each pixel it has beyond the result's
     state = 12 * (2 * 10 * 2 + 2 + 2)  # L-BFGS: 10 pairs, stacked once more, the last image and gradient
-    gradient = (1000 + state) * h * w
-    assert (m.side, m.bytes, m.painting_dominates) == (512, int(10 + gradient + 250 * 512 * 512), False)
+    stage = 10 + (1000 + state) * h * w
+    assert (m.side, m.bytes, m.painting_dominates) == (512, int(stage + 250 * (512 * 512 - h * w)), False)
     bigger = memory.run_memory(plan_of(base.replace(max_side=1024)), [style], 32, cost)
     assert bigger.bytes > 3.9 * m.bytes
     # style_scale 4: the painting is 2048 px, and its forward pass is the larger part
     brush = memory.run_memory(plan_of(base.replace(style_scale=4.0)), [style], 32, cost)
-    assert brush.bytes == int(10 + gradient + 250 * 2048 * 2048) and brush.painting_dominates
+    assert brush.bytes == int(stage + 250 * (2048 * 2048 - h * w)) and brush.painting_dominates
     # a thin painting is enlarged so its short side reaches the network's minimum, as the run does
     thin_plan = plan_of(base.replace(max_side=64, scales=(1.0,)))
     thin = memory.run_memory(thin_plan, [(20, 2000, 3)], 32, cost)
-    small = (1000 + thin_plan.state_bytes_per_pixel) * thin_plan.final.pixels
-    assert thin.painting_dominates and thin.bytes == int(10 + small + 250 * 32 * 3200)
+    pixels = thin_plan.final.pixels
+    small = 10 + (1000 + thin_plan.state_bytes_per_pixel) * pixels
+    assert thin.painting_dominates and thin.bytes == int(small + 250 * (32 * 3200 - pixels))
+    # a painting with fewer pixels than the result adds nothing: its pass needs less than the stage's own
+    tiny = memory.run_memory(plan_of(base), [(100, 400, 3)], 32, cost)  # 128 × 512 at this stage
+    assert tiny.bytes == int(stage) and not tiny.painting_dominates
 
 
 def test_check_refuses_with_one_sentence_and_shares_between_slots():

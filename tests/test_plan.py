@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from nst.config import ConfigError, StyleConfig
-from nst.cost import CostModel, activation_share
+from nst.cost import CostModel, activation_share, stage_bytes_per_pixel
 from nst.plan import (
     FINISH_STEPS,
     MIN_FINAL_STEPS,
@@ -175,22 +175,37 @@ def test_cost_model_round_trips_through_json():
     )  # a model cached before the readings were kept
 
 
-def test_step_memory_is_read_between_the_probes_readings_and_on_the_steepest_line_beyond():
-    # Readings whose need per pixel grows (as emulated bfloat16's did): 500 B/px at 100 px, 750 at
-    # 400, and at 900 px a reading below the one before (the pool's noise) that counts as 3e5.
-    # The steepest slope from the first reading is 1000 B/px, the line the model keeps.
+def test_stage_memory_is_read_between_the_probes_readings_and_on_the_line_beyond():
+    # Readings whose need per pixel seems to grow (500 B/px at 100 px, 750 at 400: the pool's memory
+    # reused by all alike), and at 900 px a reading below the one before (the pool's noise) that
+    # counts as 3e5. Beyond them: the model's line (1000 B/px), or its parallel through the last
+    # reading where that is higher.
     readings = ((100.0, 5e4), (400.0, 3e5), (900.0, 2e5))
     cost = toy_cost(step_bytes_per_pixel=1000.0, fixed_bytes=0.0, step_bytes_readings=readings)
     assert cost.step_bytes(100) == 5e4
     assert cost.step_bytes(250) == pytest.approx(5e4 + 150 * (3e5 - 5e4) / 300)  # 175 000, not 250 000
     assert cost.step_bytes(400) == 3e5
     assert cost.step_bytes(650) == 3e5  # the noisy reading does not make the need fall
-    assert cost.step_bytes(50) == 5e4  # below the smallest reading, the smallest reading...
-    assert cost.step_bytes(20) == 2e4  # ...unless the line is lower
-    assert cost.step_bytes(1000) == 1e6  # beyond the readings: the steepest line
+    assert cost.step_bytes(20) == 5e4  # below the smallest reading, the smallest reading
+    assert cost.step_bytes(1000) == 1e6  # beyond the readings: the line
+    high = toy_cost(step_bytes_per_pixel=100.0, fixed_bytes=0.0, step_bytes_readings=readings)
+    assert high.step_bytes(1000) == 3e5 + 100 * 100  # the parallel through the last reading is higher
     # another objective scales the per-pixel part by its activations (block3 against block5: half)
     assert cost.step_bytes(250, "block1_conv1", ("block3_conv1",)) == pytest.approx(175_000 / 2)
     assert toy_cost().step_bytes(250) == 250_000  # no readings: the line alone
+
+
+def test_a_stage_needs_the_steeper_of_the_rss_and_the_allocators_slopes():
+    # native bfloat16, one probe: RSS 700, 1010, 1220 B/px read at the stages (the pool's memory
+    # reused), 1225 B/px at most from the small step; the allocator counted 1550 B/px more a pixel
+    readings = ((4096.0, 4.6e6), (100489.0, 70.9e6), (132496.0, 134.1e6), (169744.0, 207.6e6))
+    rss = max((m - 4.6e6) / (px - 4096) for px, m in readings[1:])
+    assert stage_bytes_per_pixel(readings) == pytest.approx(rss) == pytest.approx(1225.5, abs=0.1)
+    live = ((100489.0, 160e6), (132496.0, 209.6e6), (169744.0, 267.4e6))
+    assert stage_bytes_per_pixel(readings, live) == pytest.approx((267.4e6 - 160e6) / (169744 - 100489))
+    # where the allocator says less (or nothing), the RSS slope
+    assert stage_bytes_per_pixel(readings, ((100489.0, 1e8), (169744.0, 1.5e8))) == pytest.approx(rss)
+    assert stage_bytes_per_pixel(readings, ((100489.0, 1e8),)) == pytest.approx(rss)
 
 
 def test_a_run_far_from_its_prediction_recalibrates_the_model(tmp_path, monkeypatch):
