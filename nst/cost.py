@@ -103,6 +103,10 @@ class CostModel:
     # What the first step at a new image size adds (oneDNN makes its kernels per shape), read at
     # the probe's larger size: once per stage.
     stage_seconds: float = 0.0
+    # Whether a step reuses the memory the painting's forward pass freed (`nst.memory.run_memory`):
+    # with oneDNN's ops (on by default on CPUs with AVX-512 features) it did, without them (the AVX2
+    # machine; TF_ENABLE_ONEDNN_OPTS=0) it did not.
+    painting_reused: bool = False
 
     def _depth(self, content_layer: str, style_layers: Sequence[str]) -> str:
         layers = [content_layer, *style_layers]
@@ -256,7 +260,7 @@ def cache_key(backbone: Backbone) -> str:
     from nst.tf_runtime import tf
 
     device = backbone.device
-    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "")
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "") + "/" + os.environ.get("TF_ENABLE_ONEDNN_OPTS", "")
     threads = os.environ.get("TF_NUM_INTRAOP_THREADS", "")
     text = "|".join(
         map(
@@ -378,7 +382,7 @@ def probe(backbone: Backbone) -> CostModel:
     """Measure this machine: steps and forward passes of the backbone's default objective at a
     small square size and at one chosen so a step takes about PROBE_STEP_SECONDS."""
     from nst.objective import get_objective
-    from nst.tf_runtime import tf
+    from nst.tf_runtime import onednn_enabled, tf
 
     started = time.perf_counter()
     spec = backbone.spec
@@ -509,6 +513,7 @@ def probe(backbone: Backbone) -> CostModel:
         shallow_layer=shallow if measure_shallow else "",
         shallow_step_fixed=shallow_fixed,
         stage_seconds=max(0.0, t_first - t_large),
+        painting_reused=backbone.device.kind == "CPU" and onednn_enabled(),
     )
 
 

@@ -3,10 +3,12 @@
 A run's memory is set by its pixel counts: the gradient pass keeps every activation of the result
 image for the backward pass (the largest stage dominates), and the style targets need a forward
 pass over the painting at its stage size. The probe reads stages as a run has them (the content's
-forward pass at the result's size, then a step), and TensorFlow's pooling CPU allocator
-(nst.tf_runtime) hands the step what the passes before it freed, so a painting adds the forward
-pass of only the pixels it has beyond the result's (counted whole on top, float32 runs read
-1.27–1.48 times their peak on a CPU with native bfloat16). What a pixel costs is
+forward pass at the result's size, then a step). With oneDNN's ops (on by default on CPUs with
+AVX-512 features) the step reuses what the painting's pass freed in TensorFlow's pooling CPU
+allocator (nst.tf_runtime), so a painting adds the forward pass of only the pixels it has beyond
+the result's (counted whole on top, float32 runs read 1.18–1.48 times their peak on a CPU with
+native bfloat16); without them it does not, and the painting's whole pass is added (counted
+the other way, runs read 0.84–0.93 with TF_ENABLE_ONEDNN_OPTS=0 on that CPU). What a pixel costs is
 not a constant: oneDNN chooses other convolution kernels, with other scratch memory, on AVX2 than
 on AVX-512 (float32 at 768 px: 0.92 GB on one, 1.79 GB on the other), so the bytes per pixel come
 from the machine's own `nst.cost.CostModel`, measured by its probe.
@@ -61,12 +63,14 @@ def run_memory(plan: Plan, style_shapes: Sequence[Sequence[int]], min_side: int,
 
     need, painting_dominates = 0.0, False
     for stage in plan.stages:
-        # The probe read stages: the content's forward pass at the stage's pixels, then a step. A
-        # painting with more pixels than the result adds its forward pass's memory for the rest.
+        # The probe read stages: the content's forward pass at the stage's pixels, then a step.
+        # The painting's pass comes first: where the step reuses what it freed (oneDNN's ops), it
+        # adds its pixels beyond the result's; elsewhere all of them (`CostModel.painting_reused`).
         step = cost.step_bytes(stage.pixels, plan.content_layer, plan.style_layers)
         step += plan.state_bytes_per_pixel * stage.pixels
         painting = max((math.prod(style_size(shape, stage.style_side, min_side)) for shape in style_shapes), default=0)
-        here = step + cost.forward_bytes_per_pixel * max(0, painting - stage.pixels)
+        beyond = max(0, painting - stage.pixels) if cost.painting_reused else painting
+        here = step + cost.forward_bytes_per_pixel * beyond
         if here > need:
             need, painting_dominates = here, cost.forward_bytes(painting) > step
     return RunMemory(plan.final.side, int(need), painting_dominates=painting_dominates)

@@ -56,3 +56,16 @@ tf, keras = _quiet_import()
 # "N out of the last M calls triggered tf.function retracing" is expected here: each layer
 # choice is its own traced function, and L-BFGS traces once per memory length.
 tf.get_logger().setLevel("ERROR")
+
+
+def onednn_enabled() -> bool:
+    """Whether TensorFlow runs its CPU ops through oneDNN here (on by default only on CPUs with
+    AVX-512 features; TF_ENABLE_ONEDNN_OPTS overrides). Its ops and TensorFlow's own allocate
+    differently enough that the memory guard counts a painting's forward pass differently
+    (nst.memory). False where TensorFlow does not say."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return False

@@ -32,14 +32,14 @@ def plan_of(cfg: StyleConfig, content=(600, 800, 3)) -> Plan:
 
 
 def test_estimate_follows_the_plan_and_the_painting():
-    cost = toy_cost(fixed_bytes=10.0)
+    cost = toy_cost(fixed_bytes=10.0, painting_reused=True)
     style = (1000, 1000, 3)
     base = StyleConfig(max_side=512, scales=(0.5, 1.0))
     m = memory.run_memory(plan_of(base), [style], 32, cost)
     h, w = fitted_size(600, 800, 512)
     # the largest stage as the probe read stages (the content's forward pass, then a step): 10 B and
     # 1000 B per pixel (toy model) and the optimiser's state; the 512² painting's forward pass adds
-    # 250 B for each pixel it has beyond the result's
+    # 250 B for each pixel it has beyond the result's, where the step reuses what that pass freed
     state = 12 * (2 * 10 * 2 + 2 + 2)  # L-BFGS: 10 pairs, stacked once more, the last image and gradient
     stage = 10 + (1000 + state) * h * w
     assert (m.side, m.bytes, m.painting_dominates) == (512, int(stage + 250 * (512 * 512 - h * w)), False)
@@ -57,6 +57,9 @@ def test_estimate_follows_the_plan_and_the_painting():
     # a painting with fewer pixels than the result adds nothing: its pass needs less than the stage's own
     tiny = memory.run_memory(plan_of(base), [(100, 400, 3)], 32, cost)  # 128 × 512 at this stage
     assert tiny.bytes == int(stage) and not tiny.painting_dominates
+    # where the step does not reuse the painting's pass's memory (TensorFlow's own ops), all of it
+    whole = memory.run_memory(plan_of(base), [style], 32, toy_cost(fixed_bytes=10.0))
+    assert whole.bytes == int(stage + 250 * 512 * 512)
 
 
 def test_check_refuses_with_one_sentence_and_shares_between_slots():
