@@ -367,15 +367,11 @@ class _PeakReader:
         held = self._allocated("current")
         if held is not None:
             tf.config.experimental.reset_memory_stats(self.device)
-        if self.start is None or not reset_peak():
-            fn()
-            peak = None
-        else:
-            fn()
-            peak = float(max(0, (status_bytes("VmHWM") or self.start) - self.start))
+        rss = self.start is not None and reset_peak()
+        fn()
         top = self._allocated("peak") if held is not None else None
         self.live = None if top is None else max(0.0, top - held)
-        return peak or 0.0
+        return float(max(0, (status_bytes("VmHWM") or self.start) - self.start)) if rss else 0.0
 
 
 def probe(backbone: Backbone) -> CostModel:
@@ -414,7 +410,7 @@ def probe(backbone: Backbone) -> CostModel:
     input_gradient, race = race_input_gradients(backbone, stepper, pixels)
     # After the race: the flipped kernels it made are the model's (the app probes before
     # memory.mark_baseline), not a run's.
-    peak_of = _PeakReader("GPU:0" if backbone.device.kind == "GPU" else "CPU:0")
+    peak_of = _PeakReader(f"{backbone.device.kind}:0")
     objective = get_objective(backbone, spec.content_layer, spec.style_layers, input_gradient)
     small = max(PROBE_SIDES[0], spec.min_side)
     a = targets(objective, pixels(small))

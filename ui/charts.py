@@ -13,6 +13,12 @@ TERM_COLOURS = {"total": "#1f2937", "content": "#2563eb", "style": "#d97706", "t
 TERM_NAMES = {"total": "total", "content": "α·content", "style": "β·style", "tv": "tv·TV"}
 MAX_DECADE_LABELS = 6  # a log axis labels at most this many powers of ten
 LAYER_PALETTE = ["#7c3aed", "#db2777", "#ea580c", "#16a34a", "#0891b2", "#4f46e5", "#ca8a04", "#64748b"]
+TERM_WIDTHS = {"total": 3}  # the total stands out; every other curve is 2 px
+
+
+def palette_colours(names: Sequence[str]) -> dict[str, str]:
+    """Each name's colour from LAYER_PALETTE, in order (the same in the live and the final chart)."""
+    return {name: LAYER_PALETTE[i % len(LAYER_PALETTE)] for i, name in enumerate(names)}
 
 
 def _layout(
@@ -101,7 +107,7 @@ def loss_figure(
                 y=_positive(values, log),
                 name=TERM_NAMES[key],
                 **_mode(clickable),
-                line=dict(color=TERM_COLOURS[key], width=3 if key == "total" else 2),
+                line=dict(color=TERM_COLOURS[key], width=TERM_WIDTHS.get(key, 2)),
             )
         )
     return _layout(fig, title, log, height, marks=marks)
@@ -119,14 +125,15 @@ def layer_figure(
 ) -> go.Figure:
     """β·w_l·E_l per style layer: which layers' textures are still far from the painting's."""
     fig = go.Figure()
-    for i, (name, values) in enumerate(layer_curves.items()):
+    colours = palette_colours(list(layer_curves))
+    for name, values in layer_curves.items():
         fig.add_trace(
             go.Scatter(
                 x=list(steps),
                 y=_positive(values, log),
                 name=name,
                 **_mode(clickable),
-                line=dict(color=LAYER_PALETTE[i % len(LAYER_PALETTE)], width=2),
+                line=dict(color=colours[name], width=2),
             )
         )
     return _layout(fig, title, log, height, marks=marks)
@@ -137,14 +144,15 @@ def compare_figure(
 ) -> go.Figure:
     """Total loss of several runs on one axis (only comparable for equal weights)."""
     fig = go.Figure()
-    for i, (label, (steps, totals)) in enumerate(runs.items()):
+    colours = palette_colours(list(runs))
+    for label, (steps, totals) in runs.items():
         fig.add_trace(
             go.Scatter(
                 x=list(steps),
                 y=_positive(totals, log),
                 name=label,
                 mode="lines",
-                line=dict(color=LAYER_PALETTE[i % len(LAYER_PALETTE)], width=2),
+                line=dict(color=colours[label], width=2),
             )
         )
     return _layout(fig, "Total loss", log, height)

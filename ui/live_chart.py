@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ui.charts import LAYER_PALETTE, TERM_COLOURS, TERM_NAMES
+from ui.charts import TERM_COLOURS, TERM_NAMES, TERM_WIDTHS, palette_colours
 
 MARK = "stage"  # the rows that are stage marks, not curve points
 SEEN = "seen"  # the row that marks the step of the picture shown (the Studio's slider)
@@ -157,7 +157,7 @@ def loss_chart(
         colours,
         log=log,
         height=height,
-        widths={TERM_NAMES["total"]: 3},
+        widths={TERM_NAMES[key]: width for key, width in TERM_WIDTHS.items()},
         accent=accent,
         legend_columns=legend_columns,
         total_steps=total_steps,
@@ -178,9 +178,14 @@ def layer_chart(
     total_steps: int | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """β·w_l·E_l per style layer (charts.layer_figure's curves, live)."""
-    colours = {name: LAYER_PALETTE[i % len(LAYER_PALETTE)] for i, name in enumerate(layer_curves)}
     rows = curve_rows(steps, layer_curves, log=log, marks=marks, seen=seen)
     # Five layer names do not fit one legend row beside the picture at 1280 px: three a row.
     return rows, curves_spec(
-        title, colours, log=log, height=height, accent=accent, legend_columns=3, total_steps=total_steps
+        title,
+        palette_colours(list(layer_curves)),
+        log=log,
+        height=height,
+        accent=accent,
+        legend_columns=3,
+        total_steps=total_steps,
     )
