@@ -138,14 +138,26 @@ def upload(page, label: str, *paths) -> None:
     box.locator('input[type="file"]').set_input_files([str(p) for p in paths])
 
 
+PLAN_SUMMARY = re.compile(r" px · [\d +]+ steps")  # the Studio's caption of what Run will do
+
+
 def set_steps(page, steps: int) -> None:
+    from playwright.sync_api import expect
+
     expander = page.locator('[data-testid="stExpander"]').filter(has_text="All settings")
     if not expander.get_by_role("tab", name="Optimiser").is_visible():
         expander.get_by_text("All settings").click()
     expander.get_by_role("tab", name="Optimiser").click()
     box = expander.get_by_role("spinbutton", name="Steps per epoch")
+    if box.input_value() == str(steps):
+        return
+    plan = page.get_by_text(PLAN_SUMMARY).first
+    before = plan.inner_text()
     box.fill(str(steps))
     box.press("Enter")
+    # Until the server has the new value: the status widget may not have shown yet right after
+    # Enter, so wait_idle alone let a Run click race the rerun (a 30-step run for a 3000-step test).
+    expect(plan).not_to_have_text(before, timeout=30_000)
     wait_idle(page)
 
 
