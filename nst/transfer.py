@@ -19,7 +19,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -348,21 +348,26 @@ _warmed: weakref.WeakSet = weakref.WeakSet()  # backbones whose traces exist in 
 _warm_lock = threading.Lock()
 
 
-def warm_up(backbone: Backbone) -> None:
-    """Trace the default objective and the L-BFGS update once per backbone, on a tiny image (every
-    size shares these traces). The app does it at model load and the CLI before it shows its
-    estimate: the first trace took 1.4 s, which no plan counts (a Quick run took 1.8× its estimate
-    with native bf16). Later calls return at once."""
+def warm_up(backbone: Backbone, cost: CostModel | None = None) -> None:
+    """Trace the default objective (with the input gradient `cost`, this machine's model, chose) and
+    the L-BFGS update once per backbone, on a tiny image (every size shares these traces). The app
+    does it at model load and the CLI before it shows its estimate: the first trace took 1.4 s, which
+    no plan counts (a Quick run took 1.8× its estimate with native bf16). Later calls return at once."""
     with _warm_lock:
         if backbone in _warmed:
             return
-        _warm(backbone)
+        _warm(backbone, cost or cost_model(backbone))
         _warmed.add(backbone)
 
 
-def _warm(backbone: Backbone) -> None:
+def _warm(backbone: Backbone, cost: CostModel) -> None:
+    # Until 2026-11-25 this traced TensorFlow's input gradient (the static bound's) where runs use the
+    # flipped kernels, and on a grey image, whose L-BFGS steps made no curvature pair, so the two-loop
+    # recursion was never traced: the Studio's first Quick run then traced both (0.6 s of samples in
+    # py-spy) and took 4.6 s against 2.7 s for the next. Noise makes curvature pairs.
     side = max(32, backbone.spec.min_side)
-    tiny = np.full((side, side, 3), 128, np.uint8)
+    rng = np.random.default_rng(0)
+    content, style = (rng.integers(0, 256, (side, side, 3), dtype=np.uint8) for _ in range(2))
     spec = backbone.spec
     cfg = StyleConfig(
         backbone=spec.name,
@@ -372,4 +377,4 @@ def _warm(backbone: Backbone) -> None:
         content_layer=spec.content_layer,
         style_layers=dict.fromkeys(spec.style_layers, 1.0),
     )
-    run(tiny, [tiny], cfg, backbone, cost=static_bound(backbone))
+    run(content, [style], cfg, backbone, cost=replace(static_bound(backbone), input_gradient=cost.input_gradient))
