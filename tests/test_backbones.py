@@ -209,5 +209,6 @@ def test_bfloat16_is_native_only_where_the_cpu_has_it_and_onednn_may_use_it():
     assert not cpu_bf16_native({"avx2", "fma"})  # the AVX2-only machine: bf16 is emulated there
     assert not cpu_bf16_native({"avx512_bf16", "amx_bf16"}, "avx2")  # oneDNN capped: no bf16 convolution
     assert cpu_bf16_native({"avx512_bf16"}, "AVX512_CORE_BF16")
+    assert not cpu_bf16_native({"avx512_bf16", "amx_bf16"}, onednn=False)  # TensorFlow's kernels emulate it
     assert resolve_precision("auto", DeviceInfo("CPU", "x", 2, False)) == "float32"
     assert resolve_precision("auto", DeviceInfo("CPU", "x", 2, True)) == "bfloat16"
