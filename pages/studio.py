@@ -288,7 +288,9 @@ with right:
     live_view()
     if job is not None and job.done and job.final is not None:
         entry = state.history()[-1] if state.history() else None
-        d1, d2, d3, d4 = st.columns(4)
+        # Two by two: four in a row cut their labels in a projector's 1280-px window ("Animati…").
+        d1, d2 = st.columns(2)
+        d3, d4 = st.columns(2)
         d1.download_button(
             "Result PNG",
             encode_png(job.final.image),
