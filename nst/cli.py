@@ -213,7 +213,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         print(f"{backbone.describe()} · weights from {backbone.weights_origin}", file=sys.stderr)
     cost = cost_model(backbone)  # measured once per machine (a few seconds), then read from the cache
     plan = plan_run(config, content.shape, [s.shape for s in styles], backbone, cost)  # refuses what won't fit
-    warm_up(backbone, cost)  # before the estimate, which counts steps, not the first trace
+    warm_up(backbone)  # before the estimate, which counts steps, not the first trace
     if not args.quiet:
         print(f"Plan: {plan.describe()} · about {plan.seconds(cost, len(styles)):.0f} s here", file=sys.stderr)
 

@@ -51,15 +51,13 @@ def _cpu_name() -> str:
 
 @functools.cache
 def detect_device() -> DeviceInfo:
-    from nst.tf_runtime import tf
+    from nst.tf_runtime import onednn_enabled, tf
 
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         details = tf.config.experimental.get_device_details(gpus[0])
         capability = details.get("compute_capability") or (0, 0)
         return DeviceInfo("GPU", details.get("device_name", gpus[0].name), len(gpus), capability[0] >= 8)
-    from nst.tf_runtime import onednn_enabled
-
     bf16 = cpu_bf16_native(_cpu_flags(), os.environ.get("ONEDNN_MAX_CPU_ISA", ""), onednn_enabled())
     return DeviceInfo("CPU", _cpu_name(), os.cpu_count() or 1, bf16)
 

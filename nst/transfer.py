@@ -19,14 +19,14 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from nst.backbones import Backbone
 from nst.colour import preserve_colours
 from nst.config import DEFAULT_LEARNING_RATES, ConfigError, StyleConfig
-from nst.cost import CostModel, cost_model, recalibrate, static_bound
+from nst.cost import CostModel, cost_model, recalibrate
 from nst.images import resize, to_uint8
 from nst.losses import content_loss, style_layer_loss
 from nst.memory import check_run
@@ -348,15 +348,15 @@ _warmed: weakref.WeakSet = weakref.WeakSet()  # backbones whose traces exist in 
 _warm_lock = threading.Lock()
 
 
-def warm_up(backbone: Backbone, cost: CostModel | None = None) -> None:
-    """Trace the default objective (with the input gradient `cost`, this machine's model, chose) and
+def warm_up(backbone: Backbone) -> None:
+    """Trace the default objective (with the input gradient this machine's cost model chose) and
     the L-BFGS update once per backbone, on a tiny image (every size shares these traces). The app
     does it at model load and the CLI before it shows its estimate: the first trace took 1.4 s, which
     no plan counts (a Quick run took 1.8× its estimate with native bf16). Later calls return at once."""
     with _warm_lock:
         if backbone in _warmed:
             return
-        _warm(backbone, cost or cost_model(backbone))
+        _warm(backbone, cost_model(backbone))  # measured already where the app and the CLI call this
         _warmed.add(backbone)
 
 
@@ -377,4 +377,4 @@ def _warm(backbone: Backbone, cost: CostModel) -> None:
         content_layer=spec.content_layer,
         style_layers=dict.fromkeys(spec.style_layers, 1.0),
     )
-    run(content, [style], cfg, backbone, cost=replace(static_bound(backbone), input_gradient=cost.input_gradient))
+    run(content, [style], cfg, backbone, cost=cost)

@@ -63,8 +63,8 @@ def _load(name: str, precision: str) -> Backbone:
     explicit = server_settings().weights if name == "vgg19" else None
     backbone = load_backbone(name, weights=explicit, precision=precision, download=False)
     # This machine's speed (about 14 s once, then from the disk cache), before the warm-up's traces.
-    cost = cost_model(backbone)
-    warm_up(backbone, cost)  # the first Run starts at once
+    cost_model(backbone)
+    warm_up(backbone)  # the first Run starts at once
     memory.mark_baseline()  # what the process holds before any run: later growth is reusable by runs
     return backbone
 
