@@ -150,6 +150,20 @@ def test_cost_model_is_measured_here_and_kept_on_disk(backbone, tmp_path, monkey
     assert cost.cost_model(backbone) == model
 
 
+@pytest.mark.parametrize("setting", ["TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_CPU_ALLOCATOR_USE_BFC"])
+def test_a_model_measured_under_other_runtime_settings_is_not_reused(backbone, monkeypatch, setting):
+    """Inter-op threads moved a bfloat16 step's peak by 40 % (README): a cached model read under one
+    setting would mislead the memory guard under another."""
+    from nst import cost
+
+    monkeypatch.delenv(setting, raising=False)
+    before = cost.cache_key(backbone)
+    monkeypatch.setenv(setting, "1")
+    assert cost.cache_key(backbone) != before
+    monkeypatch.delenv(setting)
+    assert cost.cache_key(backbone) == before
+
+
 def test_colour_preservation_keeps_content_chroma(backbone, content_image, style_image):
     cfg = small(style_weight=3.0)
     plain = run(content_image, [style_image], cfg, backbone).image
