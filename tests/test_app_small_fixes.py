@@ -247,7 +247,9 @@ def test_sweep_results_can_be_downloaded_and_join_the_history(vgg_weights):
 def test_times_before_run_read_to_the_second_below_20_s():
     from ui.resources import duration
 
-    assert duration(12.3) == "about 12 s"  # rounded to 5 s it read "about 10 s" for a 13-s run
+    assert duration(12.3) == "about 13 s"  # rounded to 5 s it read "about 10 s" for a 13-s run
+    assert duration(2.07) == "about 3 s"  # rounded, a Quick run seen to take 2.8 s read "about 2 s"
+    assert duration(5.0) == "about 5 s" and duration(19.2) == "about 20 s"
     assert duration(0.2) == "about 1 s"
     assert duration(44.1) == "about 45 s" and duration(77.8) == "about 80 s"
     assert duration(600) == "about 10 min"
