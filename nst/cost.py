@@ -256,18 +256,24 @@ def _cache_path() -> Path | None:
     return Path(base) / "nst-explorer" / "costs.json"
 
 
-# The environment settings a cost model was measured under (besides the CPU, TensorFlow and precision).
-RUNTIME_SETTINGS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "TF_CPU_ALLOCATOR_USE_BFC")
+# The environment a cost model was measured under, besides the CPU, TensorFlow and precision. Each
+# changes what a step allocates, not only its time: oneDNN's kernels and their instruction set,
+# the threads (one inter-op thread lowered a bfloat16 step's peak by 40 % at 1536 px, README) and
+# the allocator (malloc moved peaks by 35 %).
+RUNTIME_SETTINGS = (
+    "ONEDNN_MAX_CPU_ISA",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+    "TF_CPU_ALLOCATOR_USE_BFC",
+)
 
 
 def cache_key(backbone: Backbone) -> str:
     from nst.tf_runtime import tf
 
     device = backbone.device
-    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "") + "/" + os.environ.get("TF_ENABLE_ONEDNN_OPTS", "")
-    # Threads and the allocator change what a step allocates, not only its time: one inter-op
-    # thread lowered a bfloat16 step's peak by 40 % at 768-1536 px (README), malloc moved it by 35 %.
-    threads = "/".join(os.environ.get(name, "") for name in RUNTIME_SETTINGS)
+    settings = "/".join(os.environ.get(name, "") for name in RUNTIME_SETTINGS)
     text = "|".join(
         map(
             str,
@@ -276,8 +282,7 @@ def cache_key(backbone: Backbone) -> str:
                 device.kind,
                 device.name,
                 device.cores,
-                isa,
-                threads,
+                settings,
                 tf.__version__,
                 backbone.spec.name,
                 backbone.precision,

@@ -9,7 +9,7 @@ import pytest
 
 from nst.colour import rgb_to_ycbcr
 from nst.config import StyleConfig
-from nst.cost import cost_model
+from nst.cost import RUNTIME_SETTINGS, cost_model
 from nst.images import fitted_size
 from nst.objective import get_objective
 from nst.transfer import Progress, Result, run, run_objective, stylize
@@ -150,7 +150,7 @@ def test_cost_model_is_measured_here_and_kept_on_disk(backbone, tmp_path, monkey
     assert cost.cost_model(backbone) == model
 
 
-@pytest.mark.parametrize("setting", ["TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_CPU_ALLOCATOR_USE_BFC"])
+@pytest.mark.parametrize("setting", RUNTIME_SETTINGS)
 def test_a_model_measured_under_other_runtime_settings_is_not_reused(backbone, monkeypatch, setting):
     """Inter-op threads moved a bfloat16 step's peak by 40 % (README): a cached model read under one
     setting would mislead the memory guard under another."""
