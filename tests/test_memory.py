@@ -147,6 +147,31 @@ def test_estimate_is_close_to_a_measured_peak(vgg_weights, tmp_path):
     assert 0.85 <= ratio <= 1.6, out
 
 
+_INTER_OP_POOL = """
+from collections import Counter
+from pathlib import Path
+from nst.tf_runtime import tf
+tf.function(lambda x: tf.reduce_sum(tf.matmul(x, x)))(tf.ones([32, 32])).numpy()
+print(Counter(p.read_text().strip() for p in Path("/proc/self/task").glob("*/comm"))["tf_Compute"])
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="threads are read from /proc")
+@pytest.mark.parametrize(("setting", "threads"), [(None, 1), ("2", 2)])
+def test_one_inter_op_thread_unless_set(setting, threads):
+    """The engine's memory is only predictable with one inter-op thread (nst.tf_runtime: with two,
+    one run's peak moved by up to 1.4 times); an operator's own setting still wins. TensorFlow names
+    its inter-op pool's threads tf_Compute."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_NUM_INTEROP_THREADS"}
+    if setting is not None:
+        env["TF_NUM_INTEROP_THREADS"] = setting
+    r = subprocess.run(
+        [sys.executable, "-c", _INTER_OP_POOL], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout.strip().splitlines()[-1]) == threads
+
+
 def _rss() -> int:
     return memory.process_rss() or 0
 
