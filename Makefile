@@ -39,9 +39,20 @@ browser:
 	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "No chromium and no apt-get: the browser tests will be skipped"; fi; }
 
+# The AVX2 kind's code path on the other kind too: TensorFlow turns oneDNN on by default only on CPUs
+# with AVX-512 features, and without it computes and allocates as an AVX2-only CPU does (its own
+# kernels, emulated bfloat16, no reuse of the painting's memory). Where oneDNN is on, the engine's
+# tests run once more with it off, so a suite that passes here passes there.
+AVX2_PATH_TESTS := tests/test_memory.py tests/test_plan.py tests/test_engine.py tests/test_conv_net.py \
+                   tests/test_backbones.py tests/test_cli.py
+
 test: $(VENV)/.dev browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if [ "$$($(BIN)/python -c 'from nst.tf_runtime import onednn_enabled; print(int(onednn_enabled()))')" = 1 ]; then \
+	  echo "oneDNN is on here: the engine's tests with it off (the AVX2 kind's path)"; \
+	  TF_ENABLE_ONEDNN_OPTS=0 $(BIN)/pytest -q -p no:cacheprovider $(AVX2_PATH_TESTS); \
+	else echo "oneDNN is off here: the whole suite runs the AVX2 kind's path"; fi
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.dev
