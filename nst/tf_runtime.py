@@ -21,8 +21,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 # One inter-op thread: with two, TensorFlow runs a step's independent ops side by side and which
 # tensors are alive together changes from run to run, so the same run's peak moved by up to 1.4
-# times (bfloat16, 768-1536 px; float32 with oneDNN off 1.3 times at 768 px) and no estimate could
-# keep the memory guard honest. With one, peaks were steady and up to a third lower; Balanced took
+# times (bfloat16, 768-1536 px; float32 with oneDNN off 1.3 times at 768 px), more than the memory
+# guard's band allows an estimate. With one, peaks were steady and up to a third lower; Balanced took
 # 6 % longer on a Xeon with AMX and no longer on an AMD EPYC with AVX512-BF16 (README, Performance).
 # Set the variable to override.
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
